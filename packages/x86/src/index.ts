@@ -1,0 +1,10 @@
+export { Machine, PageFaultError, RETURN_TO_HOST } from './machine.js';
+export type { HostFunction, InterruptEvent, InterruptHook, InvalidOpcodeHook, MachineOptions, RunOptions, RunResult } from './machine.js';
+export { Cpu, GuestCallAborted } from './cpu.js';
+export type { CpuHooks, CpuOptions, ExceptionInfo, MmioHandler, PortHandler, StopReason } from './cpu.js';
+export { Cr0, Cr4, Flag, Pte, Vector } from './constants.js';
+export { CONDITION_NAMES, DecodeError, Instr, OPS, OP_HOSTCALL, OP_INVALID, OP_X87, Reg, Seg, decode, decodeBytes, opId } from './decoder.js';
+export type { ByteSource, OpClass, OpInfo } from './decoder.js';
+export { CLOCK_HZ, CYCLES, baseCycles } from './cycles.js';
+export { TLB_DIRTY, TLB_GLOBAL, TLB_USER, TLB_WRITABLE, TlbModel } from './tlb.js';
+export type { TlbCounters } from './tlb.js';
