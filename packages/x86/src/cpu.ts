@@ -125,7 +125,7 @@ export class Cpu {
   private readonly mmioPage = new Uint16Array(1 << 20);
   /** Physical page holds cached decoded instructions. */
   private readonly codePage: Uint8Array;
-  private readonly codeCache: (Instr[] | undefined)[];
+  private readonly codeCache: (Block[] | undefined)[];
 
   // --- MMU ---
   readonly dtlb = new TlbModel(64);
@@ -139,7 +139,7 @@ export class Cpu {
   private readonly tlbWu = new Int32Array(1 << 20);
   private curCodeVPage = -1;
   private curCodePhys = 0;
-  private curCodeCache: Instr[] = [];
+  private curCodeCache: Block[] = [];
 
   // --- execution ---
   /** Total instructions retired. */
@@ -150,8 +150,8 @@ export class Cpu {
   dataAccesses = 0;
   /** Linear address of the instruction being executed. */
   insStart = 0;
-  /** The instruction being executed. */
-  current: Instr = new Instr();
+  /** The block being executed (null while a block is being decoded). */
+  private block: Block | null = null;
   private untilAddr = -1;
   private icountLimit = Infinity;
   private cycleLimit = Infinity;
@@ -192,7 +192,7 @@ export class Cpu {
     this.mem32 = new Int32Array(buf);
     this.ramPages = bytes >>> 12;
     this.codePage = new Uint8Array(this.ramPages);
-    this.codeCache = new Array<Instr[] | undefined>(this.ramPages).fill(undefined);
+    this.codeCache = new Array<Block[] | undefined>(this.ramPages).fill(undefined);
     this.tlbR = this.tlbRk;
     this.tlbW = this.tlbWk;
     this.hooks = hooks;
@@ -918,7 +918,7 @@ export class Cpu {
     if (ppn < this.ramPages) {
       let cache = this.codeCache[ppn];
       if (cache === undefined) {
-        cache = new Array<Instr>(4096);
+        cache = new Array<Block>(4096);
         this.codeCache[ppn] = cache;
         this.codePage[ppn] = 1;
       }
@@ -934,14 +934,47 @@ export class Cpu {
     return this.physRead(this.translate(la, 2), 1);
   };
 
-  /** Decodes the instruction at eip (in the current code page) and caches it when it lies in one RAM page. */
-  private decodeAt(eip: number): Instr {
+  /**
+   * Decodes the basic block starting at eip (in the current code page): instructions up to and
+   * including the first that may transfer control or change the processor mode, never past the
+   * page. An instruction that crosses a page boundary is a block of its own, never cached. Only
+   * the first instruction's fetch can fault, so decoding ahead never raises a spurious #PF.
+   */
+  private buildBlock(eip: number): Block {
+    const list: Instr[] = [];
+    let at = eip;
+    let cycles = 0;
+    for (;;) {
+      this.insStart = at;
+      const first = list.length === 0;
+      if (!first && (at & 0xfff) > 0x1000 - 15) {
+        // Might cross the page: only decode it if its bytes stay within the page.
+        let crosses = false;
+        const from = at;
+        decode((i) => {
+          if ((from & 0xfff) + i >= 0x1000) {
+            crosses = true;
+            return 0x90;
+          }
+          return this.physRead(this.curCodePhys | ((from + i) & 0xfff), 1);
+        }, at);
+        if (crosses) break;
+      }
+      const ins = decode(this.fetchByte, at);
+      const crosses = (at & 0xfff) + ins.len > 0x1000;
+      if (crosses && !first) break;
+      this.prepare(ins);
+      ins.cycBefore = cycles;
+      cycles += ins.cycles;
+      list.push(ins);
+      at = ins.next;
+      if (crosses || endsBlock(ins) || list.length >= MAX_BLOCK || (at & 0xfff) === 0) break;
+    }
+    const block = new Block(eip, list, cycles);
+    const cacheable = (eip & 0xfff) + (list[0] as Instr).len <= 0x1000 && this.curCodeCache !== NO_CACHE && this.curCodeVPage === eip >>> 12;
+    if (cacheable) this.curCodeCache[eip & 0xfff] = block;
     this.insStart = eip;
-    const ins = decode(this.fetchByte, eip);
-    this.prepare(ins);
-    const crosses = (eip & 0xfff) + ins.len > 0x1000;
-    if (!crosses && this.curCodeCache !== NO_CACHE && this.curCodeVPage === eip >>> 12) this.curCodeCache[eip & 0xfff] = ins;
-    return ins;
+    return block;
   }
 
   /** Attaches the handler and the base cycle cost. */
@@ -990,8 +1023,7 @@ export class Cpu {
           this.loop();
         } catch (e) {
           if (e !== FAULT) throw e;
-          this.cycles += this.current.cycles + this.extraCycles;
-          this.extraCycles = 0;
+          this.accountFault();
           this.deliverPending();
         }
         if (this.stopReason !== null) break;
@@ -1057,33 +1089,91 @@ export class Cpu {
     this.attention = 1;
   }
 
-  /** The interpreter loop. No try/catch here: exceptions leave through FAULT to run(). */
+  /**
+   * The interpreter loop, a block at a time. No try/catch here: exceptions leave through FAULT
+   * to run(), which finds the faulting instruction with accountFault(). Handlers that need the
+   * loop's attention (interrupt line, stop, halt, code invalidated under the running block) set
+   * `attention`, which ends the block after the current instruction.
+   */
   private loop(): void {
     for (;;) {
       if (this.attention !== 0 && this.checkAttention()) return;
       const eip = this.eip;
-      if (eip === this.untilAddr) {
-        this.stopReason = 'until';
-        return;
-      }
       if ((eip >>> 12) !== this.curCodeVPage) {
         this.insStart = eip;
+        this.block = null;
         this.switchCodePage(eip);
       }
-      let ins = this.curCodeCache[eip & 0xfff];
-      if (ins === undefined) ins = this.decodeAt(eip);
-      this.insStart = eip;
-      this.current = ins;
-      this.eip = (eip + ins.len) | 0;
-      (ins.exec as Handler)(this, ins);
-      this.cycles += ins.cycles;
-      this.icount++;
-      if (this.extraCycles !== 0) {
-        this.cycles += this.extraCycles;
-        this.extraCycles = 0;
+      let block = this.curCodeCache[eip & 0xfff];
+      if (block === undefined || block.eip !== eip) {
+        this.block = null;
+        block = this.buildBlock(eip);
       }
+      const list = block.list;
+      let n = list.length;
+      if (this.untilAddr !== -1 || this.icount + n > this.icountLimit) {
+        n = this.boundedLength(block);
+        if (n === 0) return;
+      }
+      this.block = block;
+      let i = 0;
+      while (i < n) {
+        const ins = list[i++]!;
+        this.eip = ins.next;
+        (ins.exec as Handler)(this, ins);
+        if (this.attention !== 0) break;
+      }
+      this.icount += i;
+      const last = list[i - 1]!;
+      this.cycles += last.cycBefore + last.cycles + this.extraCycles;
+      this.extraCycles = 0;
       if (this.icount >= this.icountLimit || this.cycles >= this.cycleLimit) this.attention = 1;
     }
+  }
+
+  /** How many instructions of block may run before the until address or the instruction limit (0: stop now). */
+  private boundedLength(block: Block): number {
+    const list = block.list;
+    let n = list.length;
+    if (this.untilAddr !== -1) {
+      for (let k = 0; k < n; k++) {
+        if (list[k]!.eip === this.untilAddr) {
+          n = k;
+          break;
+        }
+      }
+      if (n === 0) this.stopReason = 'until';
+    }
+    const room = this.icountLimit - this.icount;
+    if (room < n) {
+      n = Math.max(0, room);
+      if (n === 0) this.stopReason = 'instructions';
+    }
+    return n;
+  }
+
+  /**
+   * After an exception left the loop: find the instruction that raised it (the one whose next
+   * address is EIP: handlers never move EIP before they can fault), retire the instructions
+   * before it, charge their cycles, and set insStart to it.
+   */
+  private accountFault(): void {
+    const block = this.block;
+    this.block = null;
+    if (block === null) {
+      // Raised while fetching or decoding the first instruction of a block.
+      this.cycles += this.extraCycles;
+      this.extraCycles = 0;
+      return;
+    }
+    const list = block.list;
+    let k = 0;
+    while (k < list.length - 1 && list[k]!.next !== this.eip) k++;
+    const ins = list[k]!;
+    this.insStart = ins.eip;
+    this.icount += this.pendingSoftware ? k + 1 : k;
+    this.cycles += ins.cycBefore + ins.cycles + this.extraCycles;
+    this.extraCycles = 0;
   }
 
   /**
@@ -1093,7 +1183,7 @@ export class Cpu {
    */
   callGuest(addr: number, args: readonly number[], opts: { maxInstructions?: number; maxCycles?: number } = {}): number {
     if (this.returnStub < 0) throw new Error('callGuest needs a return stub: Machine.installHostStubs() first');
-    const savedEip = this.eip, savedStart = this.insStart, savedCurrent = this.current, savedExtra = this.extraCycles;
+    const savedEip = this.eip, savedStart = this.insStart, savedBlock = this.block, savedExtra = this.extraCycles;
     const savedShadow = this.intShadow;
     this.extraCycles = 0;
     for (let i = args.length - 1; i >= 0; i--) this.push32(args[i]! | 0);
@@ -1105,6 +1195,8 @@ export class Cpu {
     this.intShadow = savedShadow;
     if (reason !== 'return') {
       this.eip = savedEip;
+      this.insStart = savedStart;
+      this.block = savedBlock;
       throw new GuestCallAborted(reason, reason === 'unhandled-exception' ? this.lastException : undefined);
     }
     // cdecl: the caller pops the arguments.
@@ -1112,7 +1204,7 @@ export class Cpu {
     void espAfterReturn;
     this.eip = savedEip;
     this.insStart = savedStart;
-    this.current = savedCurrent;
+    this.block = savedBlock;
     return this.regs[0]!;
   }
 
@@ -1149,6 +1241,7 @@ export class Cpu {
     const what2 = this.hooks.invalidOpcode(ins.eip, bytes, message);
     if (what2 === 'handled') return;
     if (what2 === 'stop') {
+      this.eip = ins.eip;
       this.lastException = { vector: Vector.UD, errorCode: 0, eip: ins.eip >>> 0, software: false, message };
       this.stop('invalid-opcode');
       return;
@@ -1157,11 +1250,42 @@ export class Cpu {
   }
 }
 
-const NO_CACHE: Instr[] = [];
+const NO_CACHE: Block[] = [];
 
 function unsupported(cpu: Cpu, ins: Instr): void {
-  cpu.eip = ins.eip;
   cpu.invalidOpcode(ins);
+}
+
+/** Longest block decoded at once. */
+const MAX_BLOCK = 64;
+
+/** Instructions after which a block ends: control transfers, mode and paging changes, host calls, rep strings (which may restart themselves). */
+function endsBlock(ins: Instr): boolean {
+  const info = OPS[ins.op] as OpInfo;
+  switch (info.klass) {
+    case 'branch':
+    case 'call':
+    case 'ret':
+    case 'system':
+    case 'hostcall':
+    case 'invalid':
+      return true;
+    case 'string':
+      return ins.rep !== 0;
+    default:
+      return info.name === 'popf' || (info.name === 'mov' && info.operands[0] === 'Sw') || EXEC[ins.op] === undefined;
+  }
+}
+
+/** A decoded basic block: straight-line instructions, the last one possibly a control transfer. */
+export class Block {
+  constructor(
+    /** Linear address it was decoded at (a hit must match it: the same physical page may be mapped at several addresses). */
+    readonly eip: number,
+    readonly list: Instr[],
+    /** Cycles of the whole block. */
+    readonly cycles: number,
+  ) {}
 }
 
 export { OP_HOSTCALL };

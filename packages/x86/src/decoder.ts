@@ -319,8 +319,12 @@ export class Instr {
   modrmOffset = -1;
   immOffset = -1;
   dispOffset = -1;
+  /** Linear address of the next instruction (eip + len). */
+  next = 0;
   /** Cycles the interpreter charges (set by the interpreter). */
   cycles = 0;
+  /** Cycles of the instructions before this one in its interpreter block (set by the interpreter). */
+  cycBefore = 0;
   /** Interpreter's handler (set by the interpreter; typed there). */
   exec: unknown = null;
 
@@ -543,6 +547,7 @@ export function decode(fetch: ByteSource, eip: number, into: Instr = new Instr()
   }
   if (i > 15) return invalid(ins, i);
   ins.len = i;
+  ins.next = (eip + i) | 0;
   if (ops[0] === 'Jb' || ops[0] === 'Jz') {
     ins.target = (eip + i + ins.imm) | 0;
     if (opsize === 2) ins.target &= 0xffff;
@@ -553,6 +558,7 @@ export function decode(fetch: ByteSource, eip: number, into: Instr = new Instr()
 function invalid(ins: Instr, len: number): Instr {
   ins.op = OP_INVALID.id;
   ins.len = Math.min(len, 15);
+  ins.next = (ins.eip + ins.len) | 0;
   ins.size = 4;
   return ins;
 }

@@ -313,7 +313,7 @@ def('imul', 'Gv,Ev', (c, ins) => c.setReg(ins.size, ins.reg, imulTrunc(c, c.getR
 def('imul', ['Gv,Ev,Iz', 'Gv,Ev,Ibs'], (c, ins) => c.setReg(ins.size, ins.reg, imulTrunc(c, readE(c, ins, ins.size), ins.imm, ins.size)));
 
 function divideError(c: Cpu): never {
-  return c.raise(Vector.DE, 0, `divide error at 0x${(c.insStart >>> 0).toString(16)}`);
+  return c.raise(Vector.DE, 0, 'divide error');
 }
 
 def('div', ['Eb', 'Ev'], (c, ins) => {
@@ -832,10 +832,7 @@ def('iret', '', (c) => {
   requireRing0(c, 'iret');
   c.iret();
 });
-def('ud2', '', (c, ins) => {
-  c.eip = ins.eip;
-  c.invalidOpcode(ins);
-});
+def('ud2', '', (c, ins) => c.invalidOpcode(ins));
 
 // ------------------------------------------------------------------ flags
 
