@@ -277,6 +277,9 @@ export class Cpu {
         case 15: return a > b;
         default: break;
       }
+    } else if (cc === 4 || cc === 5) {
+      // ZF after any arithmetic: the result is zero.
+      if (lop !== L_NONE) return (this.lres === 0) === (cc === 4);
     } else if (lop === L_LOGIC) {
       const r = this.lres;
       switch (cc) {
@@ -440,7 +443,10 @@ export class Cpu {
   private invalidateCode(ppn: number): void {
     this.codePage[ppn] = 0;
     this.codeCache[ppn] = undefined;
-    if ((this.curCodePhys >>> 12) === ppn) this.curCodeVPage = -1;
+    if ((this.curCodePhys >>> 12) === ppn) {
+      this.curCodeVPage = -1;
+      this.attention = 1; // the running block may hold the old code: end it after this instruction
+    }
   }
 
   // ===================================================================== MMU
@@ -644,7 +650,8 @@ export class Cpu {
     if (((a & 0xfff) + size) > 0x1000) {
       // Crosses a page: translate both pages before reading anything.
       const p0 = this.slowTranslate(a, false);
-      const p1 = this.slowTranslate((a + size - 1) | 0, false);
+      // The second page is translated at its first byte: that is the address CR2 reports.
+      const p1 = this.slowTranslate((a + size - 1) & ~0xfff, false);
       let v = 0;
       for (let i = 0; i < size; i++) {
         const la = (a + i) | 0;
@@ -713,7 +720,7 @@ export class Cpu {
   private writeSlow(a: number, size: 2 | 4, v: number): void {
     if (((a & 0xfff) + size) > 0x1000) {
       const p0 = this.slowTranslate(a, true);
-      const p1 = this.slowTranslate((a + size - 1) | 0, true);
+      const p1 = this.slowTranslate((a + size - 1) & ~0xfff, true);
       for (let i = 0; i < size; i++) {
         const la = (a + i) | 0;
         const p = (la >>> 12) === (a >>> 12) ? p0 + i : ((p1 & ~0xfff) | (la & 0xfff)) >>> 0;
@@ -729,7 +736,7 @@ export class Cpu {
     const e = this.tlbW[a >>> 12]!;
     if ((e & SW_OK) !== 0 && (a & 0xfff) + size <= 0x1000) return;
     this.slowTranslate(a, true);
-    if (((a & 0xfff) + size) > 0x1000) this.slowTranslate((a + size - 1) | 0, true);
+    if (((a & 0xfff) + size) > 0x1000) this.slowTranslate((a + size - 1) & ~0xfff, true);
   }
 
   // ===================================================================== stack
@@ -830,22 +837,38 @@ export class Cpu {
       this.stop('unhandled-exception');
       return;
     }
-    if (this.delivering >= 2) {
+    if (this.delivering >= 4) {
+      // int n -> #GP -> #PF -> #DF is the longest chain table 6-5 allows; never recurse further.
       this.stop('triple-fault');
       return;
     }
+    const esp = this.regs[4]!, cpl = this.cpl;
     this.delivering++;
     try {
       this.deliverThroughIdt(vector, hasError, errorCode, info.software);
     } catch (e) {
       if (e !== FAULT) throw e;
-      // A fault while delivering: double fault (then triple fault).
-      const nested: ExceptionInfo = { vector: Vector.DF, errorCode: 0, eip: this.eip >>> 0, software: false, message: `double fault while delivering vector ${vector} (${this.pendingMessage})` };
-      this.lastException = nested;
-      if (this.delivering >= 2) {
+      // A fault while delivering (SDM vol. 3A 6.15, table 6-5): after #DF it is a triple fault;
+      // a contributory fault after a contributory one or #PF, or #PF after #PF, is a double
+      // fault; any other pair is handled serially (the second exception is delivered).
+      this.regs[4] = esp;
+      this.setCpl(cpl);
+      const second = this.pendingVector;
+      const contributory = (v: number): boolean => v === Vector.DE || (v >= Vector.TS && v <= Vector.GP);
+      const first = info.software ? -1 : vector;
+      if (vector === Vector.DF) {
+        this.lastException = { vector: Vector.DF, errorCode: 0, eip: this.eip >>> 0, software: false, message: `triple fault: ${this.pendingMessage} while delivering a double fault` };
         this.stop('triple-fault');
-      } else {
+      } else if ((contributory(first) && contributory(second)) || (first === Vector.PF && (second === Vector.PF || contributory(second)))) {
+        const nested: ExceptionInfo = { vector: Vector.DF, errorCode: 0, eip: this.eip >>> 0, software: false, message: `double fault while delivering vector ${vector} (${this.pendingMessage})` };
+        this.lastException = nested;
         this.deliver(Vector.DF, true, 0, nested);
+      } else {
+        this.eip = this.insStart;
+        const serial: ExceptionInfo = { vector: second, errorCode: this.pendingError, eip: this.insStart >>> 0, software: false, message: this.pendingMessage };
+        if (second === Vector.PF) serial.cr2 = this.cr2 >>> 0;
+        this.lastException = serial;
+        this.deliver(second, this.pendingHasError, this.pendingError, serial);
       }
     } finally {
       this.delivering--;
@@ -854,8 +877,8 @@ export class Cpu {
 
   private deliverThroughIdt(vector: number, hasError: boolean, errorCode: number, software: boolean): void {
     if (vector * 8 + 7 > this.idtrLimit) this.raise(Vector.GP, vector * 8 + 2, `vector ${vector} beyond IDT limit`);
-    const lo = this.read32((this.idtrBase + vector * 8) | 0);
-    const hi = this.read32((this.idtrBase + vector * 8 + 4) | 0);
+    const lo = this.readSystem32((this.idtrBase + vector * 8) | 0);
+    const hi = this.readSystem32((this.idtrBase + vector * 8 + 4) | 0);
     const type = (hi >> 8) & 0x1f;
     const present = (hi >> 15) & 1;
     const dpl = (hi >> 13) & 3;
@@ -889,8 +912,21 @@ export class Cpu {
     this.extraCycles += CYCLES.interrupt;
   }
 
+  /** A read of a descriptor table: an implicit supervisor access (SDM vol. 3A 4.6) at any CPL. */
+  private readSystem32(a: number): number {
+    const cpl = this.cpl;
+    if (cpl === 0) return this.read32(a);
+    this.setCpl(0);
+    try {
+      return this.read32(a);
+    } finally {
+      this.setCpl(cpl);
+    }
+  }
+
   /** iret (flat model: the CS image's RPL says whether to return to ring 3). */
   iret(): void {
+    const fromCpl = this.cpl;
     const sp = this.regs[4]!;
     const eip = this.read32(sp);
     const cs = this.read32((sp + 4) | 0);
@@ -903,8 +939,9 @@ export class Cpu {
       this.regs[4] = (sp + 12) | 0;
     }
     this.eip = eip;
-    const keep = this.cpl === 3 ? (Flag.IOPL | Flag.IF) & this.flagsBase : 0;
-    const mask = this.cpl === 3 ? ~(Flag.IOPL | Flag.IF) : -1;
+    // IF and IOPL are loaded when iret runs at CPL 0 (also when it returns to ring 3).
+    const keep = fromCpl === 3 ? (Flag.IOPL | Flag.IF) & this.flagsBase : 0;
+    const mask = fromCpl === 3 ? ~(Flag.IOPL | Flag.IF) : -1;
     this.setEflags(((flags & mask) | keep) & WRITABLE_FLAGS);
   }
 
@@ -1016,6 +1053,7 @@ export class Cpu {
     if (opts.maxCycles !== undefined) this.cycleLimit = Math.min(this.cycleLimit, this.cycles + opts.maxCycles);
     this.stopReason = null;
     this.attention = 1;
+    if (this.runDepth === 0) this.stopRequested = false; // a stop() between runs ends no run
     this.runDepth++;
     try {
       for (;;) {
@@ -1117,11 +1155,17 @@ export class Cpu {
       }
       this.block = block;
       let i = 0;
-      while (i < n) {
-        const ins = list[i++]!;
-        this.eip = ins.next;
-        (ins.exec as Handler)(this, ins);
-        if (this.attention !== 0) break;
+      const fn = block.fn;
+      if (fn !== null && n === list.length) {
+        i = fn(this);
+      } else {
+        if (++block.runs === HOT_BLOCK && n === list.length) block.fn = compileBlock(block);
+        while (i < n) {
+          const ins = list[i++]!;
+          this.eip = ins.next;
+          (ins.exec as Handler)(this, ins);
+          if (this.attention !== 0) break;
+        }
       }
       this.icount += i;
       const last = list[i - 1]!;
@@ -1185,6 +1229,8 @@ export class Cpu {
     if (this.returnStub < 0) throw new Error('callGuest needs a return stub: Machine.installHostStubs() first');
     const savedEip = this.eip, savedStart = this.insStart, savedBlock = this.block, savedExtra = this.extraCycles;
     const savedShadow = this.intShadow;
+    // What an aborted call restores: the caller's stack and its callee-saved registers.
+    const savedEsp = this.regs[4]!, savedEbx = this.regs[3]!, savedEbp = this.regs[5]!, savedEsi = this.regs[6]!, savedEdi = this.regs[7]!;
     this.extraCycles = 0;
     for (let i = args.length - 1; i >= 0; i--) this.push32(args[i]! | 0);
     const espAfterReturn = this.regs[4]!;
@@ -1197,6 +1243,11 @@ export class Cpu {
       this.eip = savedEip;
       this.insStart = savedStart;
       this.block = savedBlock;
+      this.regs[4] = savedEsp;
+      this.regs[3] = savedEbx;
+      this.regs[5] = savedEbp;
+      this.regs[6] = savedEsi;
+      this.regs[7] = savedEdi;
       throw new GuestCallAborted(reason, reason === 'unhandled-exception' ? this.lastException : undefined);
     }
     // cdecl: the caller pops the arguments.
@@ -1213,9 +1264,33 @@ export class Cpu {
     this.stop('return');
   }
 
-  /** Stats of the MMU. */
+  /**
+   * The simulation clock as of the instruction being executed: cycles are added to `cycles` a
+   * block at a time, so host code called from inside a block (port and MMIO handlers, host
+   * calls, rdtsc) reads the clock here.
+   */
+  now(): number {
+    const block = this.block;
+    let t = this.cycles + this.extraCycles;
+    if (block !== null) {
+      const list = block.list;
+      for (let k = 0; k < list.length; k++) {
+        if (list[k]!.next === this.eip) {
+          t += list[k]!.cycBefore;
+          break;
+        }
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Stats of the MMU. DTLB hits are data accesses that needed no page walk (the fast path does
+   * not count them one by one); ITLB lookups happen when execution enters a code page.
+   */
   get tlbStats(): { dtlb: TlbModel['counters'] & { accesses: number }; itlb: TlbModel['counters'] } {
-    return { dtlb: { ...this.dtlb.counters, accesses: this.dataAccesses }, itlb: { ...this.itlb.counters } };
+    const d = this.dtlb.counters;
+    return { dtlb: { ...d, hits: Math.max(0, this.dataAccesses - d.misses), accesses: this.dataAccesses }, itlb: { ...this.itlb.counters } };
   }
 
   /** Bytes of the instruction at the current insStart (for diagnostics). */
@@ -1236,7 +1311,8 @@ export class Cpu {
   invalidOpcode(ins: Instr): void {
     const bytes = this.instructionBytes(ins.eip, Math.max(1, Math.min(ins.len, 15)));
     const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    const what = ins.op === OP_X87.id ? 'x87 floating-point instruction (unsupported)' : ins.op === OP_INVALID.id ? 'invalid or unsupported opcode' : `unsupported instruction ${(OPS[ins.op] as OpInfo).name}`;
+    const name = (OPS[ins.op] as OpInfo).name;
+    const what = ins.op === OP_X87.id ? 'x87 floating-point instruction (unsupported)' : ins.op === OP_INVALID.id ? 'invalid or unsupported opcode' : name === 'ud2' ? 'ud2 (undefined instruction)' : `unsupported instruction ${name}`;
     const message = `${what} at 0x${(ins.eip >>> 0).toString(16)}: ${hex}`;
     const what2 = this.hooks.invalidOpcode(ins.eip, bytes, message);
     if (what2 === 'handled') return;
@@ -1277,8 +1353,42 @@ function endsBlock(ins: Instr): boolean {
   }
 }
 
+/** Executions after which a block is compiled to a JavaScript function. */
+const HOT_BLOCK = 24;
+
+type CompiledBlock = (cpu: Cpu) => number;
+
+/**
+ * Compiles a hot block into one JavaScript function that calls each instruction's handler from
+ * its own call site. Every call site then has a single target, which V8 can inline, instead of
+ * the interpreter loop's one megamorphic indirect call per instruction (the dominant cost of
+ * the plain loop: see the README's profile). The function returns how many instructions ran.
+ * This is the first step of the block compiler; generating each operation's code inline comes
+ * next, with the same Block and decoded Instr.
+ */
+function compileBlock(block: Block): CompiledBlock {
+  const list = block.list;
+  const names: string[] = [];
+  const values: unknown[] = [];
+  let body = '';
+  for (let k = 0; k < list.length; k++) {
+    const ins = list[k]!;
+    names.push(`h${k}`, `i${k}`);
+    values.push(ins.exec, ins);
+    body += `c.eip = ${ins.next};\nh${k}(c, i${k});\n`;
+    body += k === list.length - 1 ? `return ${k + 1};\n` : `if (c.attention !== 0) return ${k + 1};\n`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function(...names, `return function block_${(block.eip >>> 0).toString(16)}(c) {\n${body}};`) as (...a: unknown[]) => CompiledBlock;
+  return factory(...values);
+}
+
 /** A decoded basic block: straight-line instructions, the last one possibly a control transfer. */
 export class Block {
+  /** Times executed (until compiled). */
+  runs = 0;
+  /** The compiled form, once hot. */
+  fn: CompiledBlock | null = null;
   constructor(
     /** Linear address it was decoded at (a hit must match it: the same physical page may be mapped at several addresses). */
     readonly eip: number,

@@ -123,7 +123,8 @@ export function baseCycles(klass: OpClass, name: string, memReads: number, memWr
       c = CYCLES.stringIter;
       break;
     case 'io':
-      c = CYCLES.io;
+      // The bus cycle (CYCLES.io) is charged by the port access itself, once per transfer.
+      c = CYCLES.alu;
       break;
     case 'system':
       c = name === 'cli' || name === 'sti' ? CYCLES.cliSti : name === 'int' || name === 'int3' || name === 'into' ? CYCLES.interrupt : name === 'iret' ? CYCLES.iret : name === 'invlpg' ? CYCLES.invlpg : CYCLES.system;

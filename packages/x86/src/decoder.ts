@@ -50,7 +50,7 @@ type Entry = OpInfo | ((reg: number, mod: number, rm: number) => OpInfo | undefi
 /** The invalid operation: decodes to #UD. */
 export const OP_INVALID = op('(bad)', '', 'invalid');
 /** x87 escape opcodes: out of scope, #UD with a diagnostic. */
-export const OP_X87 = op('(x87)', '', 'invalid');
+export const OP_X87 = op('(x87)', 'Ex', 'invalid');
 /** Host call escape `0F 3F iw`: runs a host function (see Machine.addHostCall). */
 export const OP_HOSTCALL = op('hostcall', 'Iw', 'hostcall');
 

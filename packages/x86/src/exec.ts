@@ -154,6 +154,11 @@ function aluAI(c: Cpu, ins: Instr): void {
 function aluEI(c: Cpu, ins: Instr): void {
   const op = ALU_OF[ins.op]!;
   const size = ins.size;
+  if (size === 4 && ins.rm >= 0) {
+    const r = alu(c, op, c.regs[ins.rm]!, ins.imm, 4);
+    if (op !== 7) c.regs[ins.rm] = r;
+    return;
+  }
   const b = ins.imm & mask(size);
   if (ins.rm >= 0) {
     const r = alu(c, op, c.getReg(size, ins.rm), b, size);
@@ -225,8 +230,26 @@ function rmw(c: Cpu, ins: Instr, size: number, f: (v: number) => number): void {
   }
 }
 
-def('not', ['Eb', 'Ev'], (c, ins) => rmw(c, ins, ins.size, (v) => ~v & mask(ins.size)));
-def('neg', ['Eb', 'Ev'], (c, ins) => rmw(c, ins, ins.size, (v) => alu(c, 5, 0, v, ins.size)));
+def('not', ['Eb', 'Ev'], (c, ins) => {
+  const size = ins.size;
+  if (ins.rm >= 0) {
+    c.setReg(size, ins.rm, ~c.getReg(size, ins.rm));
+  } else {
+    const addr = ea(c, ins);
+    c.probeWrite(addr, size);
+    c.write(size, addr, ~c.read(size, addr));
+  }
+});
+def('neg', ['Eb', 'Ev'], (c, ins) => {
+  const size = ins.size;
+  if (ins.rm >= 0) {
+    c.setReg(size, ins.rm, alu(c, 5, 0, c.getReg(size, ins.rm), size));
+  } else {
+    const addr = ea(c, ins);
+    c.probeWrite(addr, size);
+    c.write(size, addr, alu(c, 5, 0, c.read(size, addr), size));
+  }
+});
 
 // ------------------------------------------------------------------ multiply and divide
 
@@ -373,9 +396,15 @@ def('idiv', ['Eb', 'Ev'], (c, ins) => {
 
 // ------------------------------------------------------------------ shifts and rotates
 
-function shiftCount(c: Cpu, ins: Instr): number {
-  const spec = (OPS[ins.op]!.operands[1])!;
-  return (spec === '1' ? 1 : spec === 'CL' ? c.regs[1]! : ins.imm) & 0x1f;
+/** Per operation: shift kind (0 rol .. 6 sar) and where the count comes from (0 imm8, 1 the constant 1, 2 CL). */
+const SHIFT_NAMES = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sar'];
+const SHIFT_KIND = new Int8Array(4096).fill(-1);
+const SHIFT_SRC = new Int8Array(4096);
+for (const o of OPS) {
+  const k = SHIFT_NAMES.indexOf(o.name);
+  if (k < 0 || o.operands.length !== 2) continue;
+  SHIFT_KIND[o.id] = k;
+  SHIFT_SRC[o.id] = o.operands[1] === '1' ? 1 : o.operands[1] === 'CL' ? 2 : 0;
 }
 
 function shiftFlags(c: Cpu, r: number, size: number, cf: number, of: number): void {
@@ -389,90 +418,98 @@ function shiftFlags(c: Cpu, r: number, size: number, cf: number, of: number): vo
   c.lbits = size << 3;
 }
 
-function shift(c: Cpu, name: string, v: number, count: number, size: number): number {
+/** Rotates change only CF and OF: fold the other flags first, then set those two. */
+function rotateFlags(c: Cpu, cf: number, of: number): void {
+  c.materializeFlags();
+  c.flagsBase = (c.flagsBase & ~(Flag.CF | Flag.OF)) | cf | (of << 11);
+}
+
+function shift(c: Cpu, kind: number, v: number, count: number, size: number): number {
   const bits = size << 3;
   const m = mask(size);
-  const msb = (x: number): number => (x >>> (bits - 1)) & 1;
-  switch (name) {
-    case 'shl': {
+  const top = bits - 1;
+  switch (kind) {
+    case 4: {
+      // shl
       const r = count < 32 ? (v << count) & m : 0;
       const cf = count <= bits ? (v >>> (bits - count)) & 1 : 0;
-      shiftFlags(c, r, size, cf, msb(r) ^ cf);
+      shiftFlags(c, r, size, cf, ((r >>> top) & 1) ^ cf);
       return r;
     }
-    case 'shr': {
+    case 5: {
+      // shr
       const r = (v >>> count) & m;
-      shiftFlags(c, r, size, (v >>> (count - 1)) & 1, msb(v));
+      shiftFlags(c, r, size, (v >>> (count - 1)) & 1, (v >>> top) & 1);
       return r;
     }
-    case 'sar': {
+    case 6: {
+      // sar
       const s = sext(v, size);
       const r = (s >> count) & m;
       shiftFlags(c, r, size, (s >> (count - 1)) & 1, 0);
       return r;
     }
-    case 'rol': {
-      const n = count % bits;
+    case 0: {
+      // rol
+      const n = count & top;
       const r = n === 0 ? v : ((v << n) | (v >>> (bits - n))) & m;
       const cf = r & 1;
-      c.materializeFlags();
-      c.flagsBase = (c.flagsBase & ~(Flag.CF | Flag.OF)) | cf | ((msb(r) ^ cf) << 11);
+      rotateFlags(c, cf, ((r >>> top) & 1) ^ cf);
       return r;
     }
-    case 'ror': {
-      const n = count % bits;
+    case 1: {
+      // ror
+      const n = count & top;
       const r = n === 0 ? v : ((v >>> n) | (v << (bits - n))) & m;
-      const cf = msb(r);
-      c.materializeFlags();
-      c.flagsBase = (c.flagsBase & ~(Flag.CF | Flag.OF)) | cf | ((msb(r) ^ ((r >>> (bits - 2)) & 1)) << 11);
+      rotateFlags(c, (r >>> top) & 1, ((r >>> top) ^ (r >>> (top - 1))) & 1);
       return r;
     }
-    case 'rcl': {
+    case 2: {
+      // rcl
       const n = size === 4 ? count : count % (bits + 1);
       let cf = c.cf();
       let r = v;
       for (let i = 0; i < n; i++) {
-        const out = msb(r);
+        const out = (r >>> top) & 1;
         r = ((r << 1) | cf) & m;
         cf = out;
       }
-      c.materializeFlags();
-      c.flagsBase = (c.flagsBase & ~(Flag.CF | Flag.OF)) | cf | ((msb(r) ^ cf) << 11);
+      rotateFlags(c, cf, ((r >>> top) & 1) ^ cf);
       return r;
     }
     default: {
       // rcr
       const n = size === 4 ? count : count % (bits + 1);
       let cf = c.cf();
-      const of = msb(v) ^ cf;
+      const of = ((v >>> top) & 1) ^ cf;
       let r = v;
       for (let i = 0; i < n; i++) {
         const out = r & 1;
-        r = ((r >>> 1) | (cf << (bits - 1))) & m;
+        r = ((r >>> 1) | (cf << top)) & m;
         cf = out;
       }
-      c.materializeFlags();
-      c.flagsBase = (c.flagsBase & ~(Flag.CF | Flag.OF)) | cf | (of << 11);
+      rotateFlags(c, cf, of);
       return r;
     }
   }
 }
 
-function shiftHandler(name: string): Handler {
-  return (c, ins) => {
-    const count = shiftCount(c, ins);
-    if (count === 0) return;
-    const size = ins.size;
-    if (ins.rm >= 0) {
-      c.setReg(size, ins.rm, shift(c, name, c.getReg(size, ins.rm), count, size));
-    } else {
-      const addr = ea(c, ins);
-      c.probeWrite(addr, size);
-      c.write(size, addr, shift(c, name, c.read(size, addr), count, size));
-    }
-  };
+function shiftHandler(c: Cpu, ins: Instr): void {
+  const src = SHIFT_SRC[ins.op]!;
+  const count = (src === 0 ? ins.imm : src === 1 ? 1 : c.regs[1]!) & 0x1f;
+  if (count === 0) return;
+  const kind = SHIFT_KIND[ins.op]!;
+  const size = ins.size;
+  if (ins.rm >= 0) {
+    if (size === 4) c.regs[ins.rm] = shift(c, kind, c.regs[ins.rm]!, count, 4);
+    else c.setReg(size, ins.rm, shift(c, kind, c.getReg(size, ins.rm), count, size));
+  } else {
+    const addr = ea(c, ins);
+    c.probeWrite(addr, size);
+    c.write(size, addr, shift(c, kind, c.read(size, addr), count, size));
+  }
 }
-for (const n of ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sar']) def(n, ['Eb,Ib', 'Ev,Ib', 'Eb,1', 'Ev,1', 'Eb,CL', 'Ev,CL'], shiftHandler(n));
+for (const n of SHIFT_NAMES) def(n, ['Eb,Ib', 'Ev,Ib', 'Eb,1', 'Ev,1', 'Eb,CL', 'Ev,CL'], shiftHandler);
 
 function shiftDouble(left: boolean): Handler {
   return (c, ins) => {
@@ -612,7 +649,10 @@ def('mov', 'Sw,Ew', (c, ins) => {
   if (ins.reg === 2) c.shadowInterrupts();
 });
 
-def('lea', 'Gv,M', (c, ins) => c.setReg(ins.size, ins.reg, ea(c, ins)));
+def('lea', 'Gv,M', (c, ins) => {
+  if (ins.size === 4) c.regs[ins.reg] = ea(c, ins);
+  else c.setReg(2, ins.reg, ea(c, ins));
+});
 def('movzx', 'Gv,Eb', (c, ins) => c.setReg(ins.size, ins.reg, readE(c, ins, 1)));
 def('movzx', 'Gv,Ew', (c, ins) => c.setReg(ins.size, ins.reg, readE(c, ins, 2)));
 def('movsx', 'Gv,Eb', (c, ins) => c.setReg(ins.size, ins.reg, (readE(c, ins, 1) << 24) >> 24));
@@ -713,11 +753,20 @@ function push(c: Cpu, size: number, v: number): void {
 function pop(c: Cpu, size: number): number {
   return size === 4 ? c.pop32() : c.pop16();
 }
-def('push', 'Zv', (c, ins) => push(c, ins.size, c.getReg(ins.size, ins.reg)));
+def('push', 'Zv', (c, ins) => {
+  if (ins.size === 4) c.push32(c.regs[ins.reg]!);
+  else c.push16(c.getReg(2, ins.reg));
+});
 def('push', ['Iz', 'Ibs'], (c, ins) => push(c, ins.size, ins.imm));
 def('push', 'Ev', (c, ins) => push(c, ins.size, readE(c, ins, ins.size)));
 def('pop', 'Zv', (c, ins) => {
   const sp = c.regs[4]!;
+  if (ins.size === 4) {
+    const v = c.read32(sp);
+    c.regs[4] = (sp + 4) | 0;
+    c.regs[ins.reg] = v;
+    return;
+  }
   const v = c.read(ins.size, sp);
   c.regs[4] = (sp + ins.size) | 0;
   c.setReg(ins.size, ins.reg, v);
@@ -942,8 +991,9 @@ def('mov', 'Cd,Rd', (c, ins) => {
       c.invalidOpcode(ins);
   }
 });
-def('rdtsc', '', (c) => {
-  const t = c.cycles;
+def('rdtsc', '', (c, ins) => {
+  // c.cycles is brought up to date at the end of a block: add what this block has run so far.
+  const t = c.cycles + ins.cycBefore + c.extraCycles;
   c.regs[0] = t % 4294967296;
   c.regs[2] = Math.floor(t / 4294967296);
 });
