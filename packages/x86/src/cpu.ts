@@ -7,9 +7,11 @@
 // page) that mirrors the TLB model exactly; the hot loop has no try/catch (faults are thrown as
 // one preallocated sentinel and caught one level up), no allocation, and int32 arithmetic.
 
+import { compileBlock } from './block-compiler.js';
+import type { CompiledBlock } from './block-compiler.js';
 import { CYCLES, baseCycles } from './cycles.js';
-import { decode, Instr, OPS, OP_HOSTCALL, OP_INVALID, OP_X87 } from './decoder.js';
-import type { OpInfo } from './decoder.js';
+import { decode, OPS, OP_HOSTCALL, OP_INVALID, OP_X87 } from './decoder.js';
+import type { Instr, OpInfo } from './decoder.js';
 import { EXEC, type Handler } from './exec.js';
 import { TLB_DIRTY, TLB_GLOBAL, TLB_USER, TLB_WRITABLE, TlbModel } from './tlb.js';
 
@@ -526,7 +528,7 @@ export class Cpu {
     const tlb = access === 2 ? this.itlb : this.dtlb;
     const user = this.cpl === 3;
     const write = access === 1;
-    let slot = tlb.find(vpn);
+    const slot = tlb.find(vpn);
     if (slot >= 0) {
       const e = tlb.entry[slot]!;
       const okUser = !user || (e & TLB_USER) !== 0;
@@ -546,7 +548,7 @@ export class Cpu {
     tlb.counters.misses++;
     this.extraCycles += CYCLES.pageWalk;
     const e = this.walk(linear, access, false);
-    slot = tlb.insert(vpn, e);
+    tlb.insert(vpn, e);
     return ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
   }
 
@@ -1159,7 +1161,7 @@ export class Cpu {
       if (fn !== null && n === list.length) {
         i = fn(this);
       } else {
-        if (++block.runs === HOT_BLOCK && n === list.length) block.fn = compileBlock(block);
+        if (++block.runs === HOT_BLOCK && n === list.length) block.fn = compileBlock(block.list, block.eip);
         while (i < n) {
           const ins = list[i++]!;
           this.eip = ins.next;
@@ -1355,33 +1357,6 @@ function endsBlock(ins: Instr): boolean {
 
 /** Executions after which a block is compiled to a JavaScript function. */
 const HOT_BLOCK = 24;
-
-type CompiledBlock = (cpu: Cpu) => number;
-
-/**
- * Compiles a hot block into one JavaScript function that calls each instruction's handler from
- * its own call site. Every call site then has a single target, which V8 can inline, instead of
- * the interpreter loop's one megamorphic indirect call per instruction (the dominant cost of
- * the plain loop: see the README's profile). The function returns how many instructions ran.
- * This is the first step of the block compiler; generating each operation's code inline comes
- * next, with the same Block and decoded Instr.
- */
-function compileBlock(block: Block): CompiledBlock {
-  const list = block.list;
-  const names: string[] = [];
-  const values: unknown[] = [];
-  let body = '';
-  for (let k = 0; k < list.length; k++) {
-    const ins = list[k]!;
-    names.push(`h${k}`, `i${k}`);
-    values.push(ins.exec, ins);
-    body += `c.eip = ${ins.next};\nh${k}(c, i${k});\n`;
-    body += k === list.length - 1 ? `return ${k + 1};\n` : `if (c.attention !== 0) return ${k + 1};\n`;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function(...names, `return function block_${(block.eip >>> 0).toString(16)}(c) {\n${body}};`) as (...a: unknown[]) => CompiledBlock;
-  return factory(...values);
-}
 
 /** A decoded basic block: straight-line instructions, the last one possibly a control transfer. */
 export class Block {

@@ -381,7 +381,7 @@ export function decode(fetch: ByteSource, eip: number, into: Instr = new Instr()
   ins.immOffset = -1;
   ins.dispOffset = -1;
   let i = 0;
-  let b = 0;
+  let b: number;
   let addr16 = false;
   // Prefixes.
   for (;;) {

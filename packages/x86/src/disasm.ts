@@ -236,18 +236,22 @@ function unusedPrefixes(c: Ctx, prefixes: readonly number[], used66: boolean, us
   const hle = memDest && LOCKABLE.has(name) && (ins.lock || name === 'xchg');
   const release = memDest && name === 'mov' && info.operands[1] !== 'Sw';
   const lastRep = lastIndex(prefixes, (p) => p === 0xf3 || p === 0xf2);
+  const repName = (p: number): string | undefined => {
+    if (STRING_REP.has(name)) return p === 0xf3 ? 'rep' : 'repnz';
+    if (STRING_REPZ.has(name)) return p === 0xf3 ? 'repz' : 'repnz';
+    if (p === 0xf2 && BRANCHES.has(name)) return 'bnd';
+    if (hle) return p === 0xf2 ? 'xacquire' : 'xrelease';
+    if (release && p === 0xf3) return 'xrelease';
+    return undefined;
+  };
   prefixes.forEach((p, i) => {
     if (consumed.has(i)) return;
-    if (i === lastRep) {
-      if (STRING_REP.has(name)) return void names.push(p === 0xf3 ? 'rep' : 'repnz');
-      if (STRING_REPZ.has(name)) return void names.push(p === 0xf3 ? 'repz' : 'repnz');
-      if (p === 0xf2 && BRANCHES.has(name)) return void names.push('bnd');
-      if (hle) return void names.push(p === 0xf2 ? 'xacquire' : 'xrelease');
-      if (release && p === 0xf3) return void names.push('xrelease');
+    if (HINTED.has(name) && (p === 0x2e || p === 0x3e)) {
+      hints.push(p === 0x2e ? ',pn' : ',pt');
+      return;
     }
-    if (HINTED.has(name) && (p === 0x2e || p === 0x3e)) return void hints.push(p === 0x2e ? ',pn' : ',pt');
-    if (p === 0x3e && c.notrack) return void names.push('notrack');
-    names.push(PREFIX_NAME[p] ?? hex(p));
+    const special = i === lastRep ? repName(p) : p === 0x3e && c.notrack ? 'notrack' : undefined;
+    names.push(special ?? PREFIX_NAME[p] ?? hex(p));
   });
   return { names, hints };
 }
@@ -343,13 +347,16 @@ function render(ins: Instr, prefixes: readonly number[], opts: DisassembleOption
   return `${head.padEnd(6)} ${ops.join(',')}`;
 }
 
-/** One instruction in objdump's AT&T syntax, e.g. `mov    %eax,0x4(%esp)`. */
+/**
+ * One instruction in objdump's AT&T syntax, e.g. `mov    %eax,0x4(%esp)`. An Instr records one
+ * prefix of each kind, not their order or repeats: unconsumed prefixes print in the order
+ * lock, rep, data16, segment, and a repeated prefix is taken for 0x66 when the instruction has
+ * one (gcc's `data16 cs nopw` padding) or else for 0x67. `disassembleBytes` reads the real bytes.
+ */
 export function disassemble(ins: Instr, opts?: DisassembleOptions): string {
   const kinds = prefixesOf(ins);
-  // Prefix bytes the Instr cannot tell apart (repeats) are taken to be repeated operand-size
-  // prefixes, as in gcc's `data16 cs nopw` padding.
   const extra = prefixCount(ins) - kinds.length;
-  const prefixes = extra > 0 ? [...new Array<number>(extra).fill(0x66), ...kinds] : kinds;
+  const prefixes = extra > 0 ? [...new Array<number>(extra).fill(ins.opsize16 ? 0x66 : 0x67), ...kinds] : kinds;
   return render(ins, prefixes, opts);
 }
 
@@ -378,17 +385,19 @@ export function disassembleBytes(bytes: Uint8Array, address: number, opts?: Disa
   let at = 0;
   while (at < bytes.length) {
     const ins = decodeBytes(bytes, at, (address + at) | 0);
-    let length = ins.len;
+    const x87 = OPS[ins.op] === OP_X87;
+    let length = x87 ? x87Length(bytes, at, at + prefixCount(ins)) : ins.len;
     let text: string;
-    if (OPS[ins.op] === OP_X87) {
-      length = x87Length(bytes, at, at + prefixCount(ins));
-      text = '(x87)';
-    } else if (OPS[ins.op] === OP_INVALID) {
+    if (length > bytes.length - at) {
+      // Cut off by the end of the buffer (the decoder read zeros past it).
+      length = bytes.length - at;
       text = '(bad)';
+    } else if (x87) {
+      text = '(x87)';
     } else {
       text = render(ins, Array.from(bytes.subarray(at, at + prefixCount(ins))), opts);
     }
-    length = Math.max(1, Math.min(length, bytes.length - at));
+    length = Math.max(1, length);
     lines.push({ address: (address + at) >>> 0, length, bytes: bytes.slice(at, at + length), text });
     at += length;
   }

@@ -1,56 +1,48 @@
-/**
- * Native sanity checks of the differential corpus: every program builds at
- * every optimisation level, runs natively, terminates normally with
- * deterministic output, and contains no x87/MMX/SSE instructions and no
- * system calls other than `int $0x80`.
- */
-import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+// The emulator against the real CPU: every corpus program, compiled at -O0 and -O2, run
+// natively (32-bit programs run on this x86-64 host) and under runElfProgram. Output and exit
+// status must be identical.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runElfProgram } from '../src/index.js';
+import type { CorpusProgram } from './corpus.js';
+import { buildCorpus, listCorpusPrograms, runNative } from './corpus.js';
 
-import { CORPUS_OPT_LEVELS, buildCorpus, listCorpusPrograms, runNative, type CorpusProgram } from './corpus.js';
+let programs: CorpusProgram[] = [];
 
-/** x87 / MMX / SSE / other-syscall mnemonics and registers that must not appear */
-const FORBIDDEN =
-	/%st\b|%st\(|%mm\d|%xmm\d|\bf(ld|st|stp|ild|ist|istp|add|sub|mul|div|xch|com|ucom|init|ninit|nstcw|ldcw|wait)\w*\b|\bemms\b|\bsysenter\b|\bsyscall\b|\bcpuid\b|\brdtsc\b|\bendbr32\b/;
+beforeAll(async () => {
+  programs = await buildCorpus();
+});
 
-describe('native corpus', () => {
-	let programs: CorpusProgram[] = [];
+function emulate(path: string): { stdout: Buffer; stderr: Buffer; status: number; reason: string; error: string | undefined } {
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const r = runElfProgram(readFileSync(path), {
+    maxInstructions: 500_000_000,
+    stdout: (b) => out.push(b.slice()),
+    stderr: (b) => err.push(b.slice()),
+  });
+  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), status: r.exitStatus, reason: r.reason, error: r.error };
+}
 
-	it('builds every program at every optimisation level', async () => {
-		programs = await buildCorpus();
-		expect(listCorpusPrograms().length).toBeGreaterThanOrEqual(32);
-		expect(programs).toHaveLength(listCorpusPrograms().length * CORPUS_OPT_LEVELS.length);
-	}, 600_000);
+describe('corpus: emulator output equals the native CPU', () => {
+  it('has at least 30 programs at -O0 and -O2', () => {
+    expect(listCorpusPrograms().length).toBeGreaterThanOrEqual(30);
+    expect(programs.filter((p) => p.opt === '-O0').length).toBeGreaterThanOrEqual(30);
+    expect(programs.filter((p) => p.opt === '-O2').length).toBeGreaterThanOrEqual(30);
+  });
 
-	it('contains no x87/MMX/SSE instructions, cpuid, rdtsc or sysenter', () => {
-		for (const p of programs) {
-			const r = spawnSync('objdump', ['-d', '--no-show-raw-insn', p.path], { encoding: 'utf8', maxBuffer: 64 << 20 });
-			expect(r.status, `objdump ${p.path}`).toBe(0);
-			const bad = r.stdout
-				.split('\n')
-				.map((l) => /^\s*[0-9a-f]+:\t(.*)$/.exec(l)?.[1]?.replace(/<[^>]*>|#.*$/g, '') ?? '')
-				.filter((insn) => FORBIDDEN.test(insn));
-			expect(bad, `${p.name} ${p.opt}`).toEqual([]);
-		}
-	}, 120_000);
-
-	it('runs natively, deterministically, with normal termination', () => {
-		for (const p of programs) {
-			const a = runNative(p.path);
-			const b = runNative(p.path);
-			expect(a.stdout.length, `${p.name} ${p.opt} prints something`).toBeGreaterThan(0);
-			expect(b.stdout.equals(a.stdout), `${p.name} ${p.opt} output is deterministic`).toBe(true);
-			expect(b.status, `${p.name} ${p.opt}`).toBe(a.status);
-		}
-	}, 300_000);
-
-	it('gives the same output at every optimisation level', () => {
-		for (const name of listCorpusPrograms()) {
-			const runs = programs.filter((p) => p.name === name).map((p) => runNative(p.path));
-			for (const r of runs.slice(1)) {
-				expect(r.stdout.toString(), name).toEqual(runs[0]!.stdout.toString());
-				expect(r.status, name).toBe(runs[0]!.status);
-			}
-		}
-	}, 300_000);
+  for (const name of listCorpusPrograms()) {
+    for (const opt of ['-O0', '-O2']) {
+      it(`${name} ${opt}`, () => {
+        const p = programs.find((q) => q.name === name && q.opt === opt);
+        expect(p, `${name} ${opt} was built`).toBeDefined();
+        const native = runNative(p!.path);
+        const emu = emulate(p!.path);
+        expect(emu.reason, emu.error).toBe('exit');
+        expect(emu.stdout.toString('latin1')).toBe(native.stdout.toString('latin1'));
+        expect(emu.stderr.toString('latin1')).toBe(native.stderr.toString('latin1'));
+        expect(emu.status).toBe(native.status);
+      });
+    }
+  }
 });

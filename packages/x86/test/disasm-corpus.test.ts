@@ -140,10 +140,21 @@ function nearestAtOrBefore(labels: readonly Label[], addr: number): Label | unde
   return best;
 }
 
+/** The defined symbols of a file (`objdump -t`), sorted by address: objdump's candidates for naming an address. */
+function symbolTable(file: string): Label[] {
+  const out: Label[] = [];
+  for (const line of tool('objdump', ['-t', file]).split('\n')) {
+    const m = /^([0-9a-f]{8}) (.{7}) (\S+)\t[0-9a-f]{8} (.+)$/.exec(line);
+    if (!m || m[3] === '*UND*' || m[3] === '*ABS*' || /[df]/.test(m[2] as string)) continue;
+    out.push({ address: parseInt(m[1] as string, 16), name: m[4] as string });
+  }
+  return out.sort((a, b) => a.address - b.address);
+}
+
 /**
  * objdump's `<sym+0x12>` naming: the nearest label at or before the address in the section;
  * for a target outside the section (an unrelocated call in an object file, whose sections all
- * start at 0), the nearest label of any section of the file.
+ * start at 0), the nearest symbol of any section of the file, data included.
  */
 function symbolizer(section: Section, fileLabels: readonly Label[]): (addr: number) => string | undefined {
   const end = section.base + section.bytes.length;
@@ -247,12 +258,7 @@ describe('disassembler against objdump on compiled C', () => {
     const excused: Mismatch[] = [];
     let compared = 0;
     const labelsByFile = new Map<string, Label[]>();
-    for (const s of sections) {
-      const all = labelsByFile.get(s.file) ?? [];
-      all.push(...s.labels);
-      labelsByFile.set(s.file, all);
-    }
-    for (const all of labelsByFile.values()) all.sort((a, b) => a.address - b.address);
+    for (const s of sections) if (!labelsByFile.has(s.file)) labelsByFile.set(s.file, symbolTable(s.file));
     for (const s of sections) compared += compareSection(s, labelsByFile.get(s.file) ?? [], mismatches, excused);
     const failed = new Set(mismatches.map((m) => m.where)).size;
     const rate = ((compared - failed) / compared) * 100;

@@ -289,5 +289,5 @@ int main(void) {
 		hash_u32(x ^ bswap(v));
 	}
 	printf("hash=%08x\n", g_hash);
-	return (int)(g_hash & 0x7f);
+	return (int)(g_hash % 100);
 }

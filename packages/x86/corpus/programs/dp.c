@@ -100,5 +100,5 @@ int main(void) {
 			}
 		}
 	printf("matrix chain cost = %lld\n", mc[0][n - 1]);
-	return kv % 256;
+	return kv % 100;
 }

@@ -84,5 +84,5 @@ int main(void) {
 	printf("\n");
 	print_q16("22/7 = ", qdiv(Q16(22), Q16(7))); print_q16("  -1/3 = ", qdiv(Q16(-1), Q16(3)));
 	printf("\n");
-	return (int)(total % 256);
+	return (int)(total % 100);
 }

@@ -88,5 +88,5 @@ int main(void) {
 	uint32_t h = 0;
 	for (int y = 0; y < H; y++) h = h * 131 + rows[y];
 	printf("final hash %08x, mismatching generations %d\n", h, mism);
-	return mism ? 1 : population() & 0xff;
+	return mism ? 1 : population() % 100;
 }

@@ -102,8 +102,8 @@ int main(void) {
 	for (int kind = 0; kind < 4; kind++) {
 		int n = 0;
 		uint32_t s = 1234 + (uint32_t)kind;
-		while (n < 10000) {
-			if (kind == 0) { const char *w = words[rt_xorshift32(&s) % 11]; while (*w && n < 10000) input[n++] = (uint8_t)*w++; }
+		while (n < 5000) {
+			if (kind == 0) { const char *w = words[rt_xorshift32(&s) % 11]; while (*w && n < 5000) input[n++] = (uint8_t)*w++; }
 			else if (kind == 1) input[n++] = (uint8_t)rt_xorshift32(&s);                   /* incompressible */
 			else if (kind == 2) { input[n] = (uint8_t)((n / 100) & 1 ? 'x' : 'y'); n++; }       /* long runs */
 			else { input[n] = (uint8_t)("abcabcabd"[n % 9] + (n % 1000 == 0)); n++; }          /* periodic */

@@ -74,5 +74,5 @@ int main(void) {
 	unsigned short us = 60000;
 	for (int i = 0; i < 5; i++) { sc = (signed char)(sc + 20); uc = (unsigned char)(uc + 60); ss = (short)(ss + 1500); us = (unsigned short)(us + 2000); }
 	printf("wrapped: sc=%d uc=%u ss=%d us=%u\n", sc, uc, ss, us);
-	return (int)(h & 0x7f);
+	return (int)(h % 100);
 }

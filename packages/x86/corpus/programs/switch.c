@@ -166,5 +166,5 @@ int main(void) {
 	};
 	int res = run(prog, sizeof prog);
 	printf("vm result=%d\n", res);
-	return res & 0xff;
+	return res % 100;
 }

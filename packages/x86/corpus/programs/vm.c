@@ -142,5 +142,5 @@ int main(void) {
 	int ok = 1;
 	for (int i = 0; i < 32; i++) { printf(" %d", mem[100 + i]); if (i && mem[100 + i - 1] > mem[100 + i]) ok = 0; }
 	printf("\nmin=%d ok=%d steps=%llu\n", r4, ok, steps);
-	return ok ? (r3 & 0xff) : 1;
+	return ok ? r3 % 100 : 1;
 }
