@@ -10,7 +10,7 @@
 // (so fault accounting finds the faulting instruction exactly as in the interpreter), and
 // leaves the block when `attention` is raised after an instruction that can raise it.
 
-import { L_ADD, L_LOGIC, L_SUB } from './constants.js';
+import { L_ADD, L_DEC, L_EXPL, L_INC, L_LOGIC, L_SUB } from './constants.js';
 import type { Cpu } from './cpu.js';
 import { OPS } from './decoder.js';
 import type { Instr, OpInfo } from './decoder.js';
@@ -133,6 +133,46 @@ function emit(ins: Instr): Emitted | undefined {
         return mem ? memory(`r[${ins.reg}] = (c.read8(${eaExpr(ins)}) << 24) >> 24;`, false) : plain(`r[${ins.reg}] = (c.getReg8(${ins.rm}) << 24) >> 24;`);
       case 'movsx Gv,Ew':
         return mem ? memory(`r[${ins.reg}] = (c.read16(${eaExpr(ins)}) << 16) >> 16;`, false) : plain(`r[${ins.reg}] = (r[${ins.rm}] << 16) >> 16;`);
+      case 'inc Zv':
+      case 'dec Zv': {
+        const dec = name === 'dec';
+        return plain(`{ c.lcf = c.cf(); const a = r[${ins.reg}]; const x = (a ${dec ? '-' : '+'} 1) | 0; r[${ins.reg}] = x; c.lop = ${dec ? L_DEC : L_INC}; c.la = a; c.lb = 1; c.lres = x; c.lbits = 32; }`);
+      }
+      case 'shl Ev,Ib':
+      case 'shr Ev,Ib':
+      case 'sar Ev,Ib': {
+        const n = ins.imm & 31;
+        if (mem) return undefined;
+        if (n === 0) return plain('');
+        const k = ins.rm;
+        const x = name === 'shl' ? `v << ${n}` : name === 'shr' ? `v >>> ${n}` : `v >> ${n}`;
+        const cf = name === 'shl' ? `(v >>> ${32 - n}) & 1` : `(v >> ${n - 1}) & 1`;
+        const of = name === 'shl' ? '((x >>> 31) & 1) ^ cf' : name === 'shr' ? '(v >>> 31) & 1' : '0';
+        return plain(`{ const v = r[${k}]; const x = (${x}) | 0; const cf = ${cf}; r[${k}] = x; c.lop = ${L_EXPL}; c.lcf = cf; c.lof = ${of}; c.laf = 0; c.lres = x; c.lbits = 32; }`);
+      }
+      case 'test Ev,Iz':
+        return mem
+          ? memory(`{ const x = c.read32(${eaExpr(ins)}) & ${ins.imm | 0}; c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 32; }`, false)
+          : plain(`{ const x = r[${ins.rm}] & ${ins.imm | 0}; c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 32; }`);
+      case 'test eAX,Iz':
+        return plain(`{ const x = r[0] & ${ins.imm | 0}; c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 32; }`);
+      case 'cmovcc Gv,Ev':
+        return mem
+          ? memory(`{ const v = c.read32(${eaExpr(ins)}); if (c.cond(${ins.cc})) r[${ins.reg}] = v; }`, false)
+          : plain(`if (c.cond(${ins.cc})) r[${ins.reg}] = r[${ins.rm}];`);
+      case 'cdq ':
+        return plain('r[2] = r[0] >> 31;');
+      case 'leave ':
+        return memory('{ const bp = r[5]; const v = c.read32(bp); r[4] = (bp + 4) | 0; r[5] = v; }', false);
+      case 'jmp Ev':
+        return { code: `c.eip = ${ins.next}; c.eip = ${mem ? `c.read32(${eaExpr(ins)})` : `r[${ins.rm}]`};`, mayFault: true, mayAttend: false, setsEip: true };
+      case 'call Ev':
+        return {
+          code: `{ c.eip = ${ins.next}; const t = ${mem ? `c.read32(${eaExpr(ins)})` : `r[${ins.rm}]`}; c.push32(${ins.next}); c.eip = t; }`,
+          mayFault: true,
+          mayAttend: true,
+          setsEip: true,
+        };
       case 'jcc Jb':
       case 'jcc Jz':
         return { code: `c.eip = c.cond(${ins.cc}) ? ${ins.target} : ${ins.next};`, mayFault: false, mayAttend: false, setsEip: true };
@@ -147,6 +187,50 @@ function emit(ins: Instr): Emitted | undefined {
         return undefined;
     }
   }
+  if (ins.size === 1) {
+    const aluOp = ALU.indexOf(name);
+    if (aluOp >= 0 && aluOp !== 2 && aluOp !== 3) {
+      const store = aluOp !== 7;
+      const x = aluOp === 0 ? '(a + b) & 0xff' : aluOp === 1 ? 'a | b' : aluOp === 4 ? 'a & b' : aluOp === 6 ? 'a ^ b' : '(a - b) & 0xff';
+      const f = aluOp === 1 || aluOp === 4 || aluOp === 6 ? `c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 8;` : `c.lop = ${aluOp === 0 ? L_ADD : L_SUB}; c.la = a; c.lb = b; c.lres = x; c.lbits = 8;`;
+      switch (spec) {
+        case 'Eb,Ib':
+          if (!mem) return plain(`{ const a = c.getReg8(${ins.rm}), b = ${ins.imm & 0xff}; const x = ${x}; ${store ? `c.setReg8(${ins.rm}, x); ` : ''}${f} }`);
+          return memory(
+            `{ const ad = ${eaExpr(ins)}; ${store ? 'c.probeWrite(ad, 1); ' : ''}const a = c.read8(ad), b = ${ins.imm & 0xff}; const x = ${x}; ${store ? 'c.write8(ad, x); ' : ''}${f} }`,
+            store,
+          );
+        case 'Eb,Gb':
+          if (!mem) return plain(`{ const a = c.getReg8(${ins.rm}), b = c.getReg8(${ins.reg}); const x = ${x}; ${store ? `c.setReg8(${ins.rm}, x); ` : ''}${f} }`);
+          return undefined;
+        case 'Gb,Eb':
+          return mem
+            ? memory(`{ const a = c.getReg8(${ins.reg}), b = c.read8(${eaExpr(ins)}); const x = ${x}; ${store ? `c.setReg8(${ins.reg}, x); ` : ''}${f} }`, false)
+            : plain(`{ const a = c.getReg8(${ins.reg}), b = c.getReg8(${ins.rm}); const x = ${x}; ${store ? `c.setReg8(${ins.reg}, x); ` : ''}${f} }`);
+        case 'AL,Ib':
+          return plain(`{ const a = r[0] & 0xff, b = ${ins.imm & 0xff}; const x = ${x}; ${store ? 'c.setReg8(0, x); ' : ''}${f} }`);
+        default:
+          return undefined;
+      }
+    }
+    switch (`${name} ${spec}`) {
+      case 'mov Eb,Gb':
+        return mem ? memory(`c.write8(${eaExpr(ins)}, c.getReg8(${ins.reg}));`, true) : plain(`c.setReg8(${ins.rm}, c.getReg8(${ins.reg}));`);
+      case 'mov Gb,Eb':
+        return mem ? memory(`c.setReg8(${ins.reg}, c.read8(${eaExpr(ins)}));`, false) : plain(`c.setReg8(${ins.reg}, c.getReg8(${ins.rm}));`);
+      case 'mov Eb,Ib':
+        return mem ? memory(`c.write8(${eaExpr(ins)}, ${ins.imm & 0xff});`, true) : plain(`c.setReg8(${ins.rm}, ${ins.imm & 0xff});`);
+      case 'test Eb,Gb':
+        return mem
+          ? memory(`{ const x = c.read8(${eaExpr(ins)}) & c.getReg8(${ins.reg}); c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 8; }`, false)
+          : plain(`{ const x = c.getReg8(${ins.rm}) & c.getReg8(${ins.reg}); c.lop = ${L_LOGIC}; c.lres = x; c.lbits = 8; }`);
+      case 'setcc Eb':
+        return mem ? memory(`c.write8(${eaExpr(ins)}, c.cond(${ins.cc}) ? 1 : 0);`, true) : plain(`c.setReg8(${ins.rm}, c.cond(${ins.cc}) ? 1 : 0);`);
+      default:
+        return undefined;
+    }
+  }
+  if (name === 'nop' || name === 'pause') return plain('');
   return undefined;
 }
 

@@ -177,6 +177,12 @@ export class Cpu {
   /** Linear address of the guest's "return to host" stub (0F 3F FF FF), used by callGuest. */
   returnStub = -1;
 
+  /**
+   * Executions after which a block is compiled to a JavaScript function (block-compiler.ts).
+   * 1 compiles every block on first use, Infinity never compiles (the plain interpreter).
+   */
+  compileThreshold = 24;
+
   ports: PortHandler | null = null;
   hooks: CpuHooks;
   /** Cycles to add for the current instruction beyond its base cost (I/O, page walks...). */
@@ -1161,7 +1167,7 @@ export class Cpu {
       if (fn !== null && n === list.length) {
         i = fn(this);
       } else {
-        if (++block.runs === HOT_BLOCK && n === list.length) block.fn = compileBlock(block.list, block.eip);
+        if (++block.runs === this.compileThreshold && n === list.length) block.fn = compileBlock(block.list, block.eip);
         while (i < n) {
           const ins = list[i++]!;
           this.eip = ins.next;
@@ -1355,8 +1361,6 @@ function endsBlock(ins: Instr): boolean {
   }
 }
 
-/** Executions after which a block is compiled to a JavaScript function. */
-const HOT_BLOCK = 24;
 
 /** A decoded basic block: straight-line instructions, the last one possibly a control transfer. */
 export class Block {

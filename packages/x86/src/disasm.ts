@@ -182,14 +182,14 @@ function usesOpsize(info: OpInfo): boolean {
 /**
  * The prefix bytes of `ins` as far as the Instr records them (one of each kind). objdump prints
  * the ones an instruction does not consume in byte order; that order is lost in an Instr, so this
- * picks the order gcc and gas emit.
+ * takes gas's order: segment, data16, rep/repnz, lock.
  */
 function prefixesOf(ins: Instr): number[] {
   const p: number[] = [];
-  if (ins.lock) p.push(0xf0);
-  if (ins.rep) p.push(ins.rep);
-  if (ins.opsize16) p.push(0x66);
   if (ins.seg >= 0) p.push(SEG_PREFIX[ins.seg] as number);
+  if (ins.opsize16) p.push(0x66);
+  if (ins.rep) p.push(ins.rep);
+  if (ins.lock) p.push(0xf0);
   return p;
 }
 
@@ -349,8 +349,8 @@ function render(ins: Instr, prefixes: readonly number[], opts: DisassembleOption
 
 /**
  * One instruction in objdump's AT&T syntax, e.g. `mov    %eax,0x4(%esp)`. An Instr records one
- * prefix of each kind, not their order or repeats: unconsumed prefixes print in the order
- * lock, rep, data16, segment, and a repeated prefix is taken for 0x66 when the instruction has
+ * prefix of each kind, not their order or repeats: unconsumed prefixes print in gas's order
+ * (segment, data16, rep, lock), and a repeated prefix is taken for 0x66 when the instruction has
  * one (gcc's `data16 cs nopw` padding) or else for 0x67. `disassembleBytes` reads the real bytes.
  */
 export function disassemble(ins: Instr, opts?: DisassembleOptions): string {

@@ -76,6 +76,8 @@ export interface RunProgramOptions {
   stderr?: (bytes: Uint8Array) => void;
   /** Physical memory of the machine. Default 64 MiB. */
   memoryBytes?: number;
+  /** Block executions before compilation (Cpu.compileThreshold): 1 compiles everything, Infinity interprets only. */
+  compileThreshold?: number;
   /** The program's argv (argv[0] included). Default ['a.out']. */
   argv?: readonly string[];
 }
@@ -179,11 +181,12 @@ function buildInitialStack(pages: PageTableBuilder, top: number, argv: readonly 
 }
 
 /** Loads `bytes` (an ELF32 i386 ET_EXEC) into a fresh machine with paging on, ring 3, at its entry point. */
-export function loadElfProgram(bytes: Uint8Array, options: Pick<RunProgramOptions, 'memoryBytes' | 'argv'> = {}): LoadedProgram {
+export function loadElfProgram(bytes: Uint8Array, options: Pick<RunProgramOptions, 'memoryBytes' | 'argv' | 'compileThreshold'> = {}): LoadedProgram {
   const file = parseElf32(bytes, { machine: 3 });
   checkLoadable(file);
   const memoryBytes = options.memoryBytes ?? 64 << 20;
   const machine = new Machine({ memoryBytes });
+  if (options.compileThreshold !== undefined) machine.cpu.compileThreshold = options.compileThreshold;
   // Frame 0 stays unused so a stray physical null is visible.
   const frames = new FrameAllocator(PAGE_SIZE, memoryBytes);
   try {

@@ -879,12 +879,16 @@ function genSignExtend(b: Builder): DiffCase {
 	return b.finish(code, name, ALL, ALL);
 }
 
-function genLea(b: Builder): DiffCase {
+function genLea16(b: Builder): DiffCase {
+	return genLea(b, true);
+}
+
+function genLea(b: Builder, addr16 = false): DiffCase {
 	const rng = b.rng;
 	const w: Width = rng.bool(0.25) ? 16 : 32;
 	const dst = b.reg(w);
 	const opsize = w === 16;
-	if (rng.bool(0.25)) {
+	if (addr16) {
 		// 16-bit addressing (0x67 prefix): [bx+si] [bx+di] [bp+si] [bp+di] [si] [di] [bp]/[disp16] [bx]
 		const names16 = ['bx+si', 'bx+di', 'bp+si', 'bp+di', 'si', 'di', 'bp', 'bx'];
 		const mod = rng.int(3);
@@ -1031,7 +1035,8 @@ const GENERATORS = {
 	cmpxchg: genCmpxchg,
 	bswap: genBswap,
 	sign_extend: genSignExtend,
-	lea: genLea,
+	lea: (b: Builder) => genLea(b),
+	lea_addr16: genLea16,
 	lahf_sahf: genLahfSahf,
 	flag_ops: genFlagOps,
 	mov: genMov,
@@ -1061,6 +1066,7 @@ const WEIGHTS: Record<CaseCategory, number> = {
 	bswap: 1,
 	sign_extend: 1,
 	lea: 4,
+	lea_addr16: 1,
 	lahf_sahf: 1,
 	flag_ops: 1,
 	mov: 2,
@@ -1077,15 +1083,22 @@ export function generateCategory(category: CaseCategory, seed: number, count: nu
 	return Array.from({ length: count }, () => generateCase(rng, category));
 }
 
+export interface GenerateOptions {
+	/** categories to leave out of the mix (e.g. ['lea_addr16'] while 0x67 is unsupported) */
+	exclude?: readonly CaseCategory[];
+}
+
 /** Deterministically generates `count` cases from all categories (weighted mix). */
-export function generateCases(seed: number, count: number): DiffCase[] {
+export function generateCases(seed: number, count: number, opts: GenerateOptions = {}): DiffCase[] {
 	const rng = new Rng(seed);
-	const total = CASE_CATEGORIES.reduce((s, c) => s + WEIGHTS[c], 0);
+	const cats = CASE_CATEGORIES.filter((c) => !opts.exclude?.includes(c));
+	if (cats.length === 0) throw new Error('generateCases: every category excluded');
+	const total = cats.reduce((s, c) => s + WEIGHTS[c], 0);
 	const out: DiffCase[] = [];
 	for (let i = 0; i < count; i++) {
 		let r = rng.int(total);
-		let cat: CaseCategory = 'alu';
-		for (const c of CASE_CATEGORIES) {
+		let cat: CaseCategory = cats[0]!;
+		for (const c of cats) {
 			r -= WEIGHTS[c];
 			if (r < 0) {
 				cat = c;
