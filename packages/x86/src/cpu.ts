@@ -10,7 +10,7 @@
 import { compileBlock } from './block-compiler.js';
 import type { CompiledBlock } from './block-compiler.js';
 import { CYCLES, baseCycles } from './cycles.js';
-import { decode, OPS, OP_HOSTCALL, OP_INVALID, OP_X87 } from './decoder.js';
+import { decode, lockAllowed, OPS, OP_FWAIT, OP_HOSTCALL, OP_INVALID, OP_X87 } from './decoder.js';
 import type { Instr, OpInfo } from './decoder.js';
 import { EXEC, type Handler } from './exec.js';
 import { TLB_DIRTY, TLB_GLOBAL, TLB_USER, TLB_WRITABLE, TlbModel } from './tlb.js';
@@ -1026,7 +1026,7 @@ export class Cpu {
   private prepare(ins: Instr): void {
     const info = OPS[ins.op] as OpInfo;
     const handler = EXEC[ins.op];
-    ins.exec = handler ?? unsupported;
+    ins.exec = handler === undefined || (ins.lock && !lockAllowed(ins)) ? unsupported : handler;
     const mem = ins.rm === -1 ? 1 : 0;
     const writesDest = mem === 1 && info.operands.length > 0 && (info.operands[0]![0] === 'E' || info.operands[0]![0] === 'O' || info.operands[0] === 'M');
     const readsMem = mem === 1 && !(info.name === 'mov' || info.name === 'lea' || info.name === 'setcc' || info.name === 'pop' || info.name === 'nop' || info.name.startsWith('s') && info.name.endsWith('dt') || info.name === 'invlpg') || (mem === 1 && info.operands[0]![0] === 'G');
@@ -1320,7 +1320,7 @@ export class Cpu {
     const bytes = this.instructionBytes(ins.eip, Math.max(1, Math.min(ins.len, 15)));
     const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     const name = (OPS[ins.op] as OpInfo).name;
-    const what = ins.op === OP_X87.id ? 'x87 floating-point instruction (unsupported)' : ins.op === OP_INVALID.id ? 'invalid or unsupported opcode' : name === 'ud2' ? 'ud2 (undefined instruction)' : `unsupported instruction ${name}`;
+    const what = ins.op === OP_X87.id || ins.op === OP_FWAIT.id ? 'x87 floating-point instruction (unsupported)' : ins.op === OP_INVALID.id ? 'invalid or unsupported opcode' : name === 'ud2' ? 'ud2 (undefined instruction)' : ins.lock && !lockAllowed(ins) ? `lock prefix not allowed on ${name}` : `unsupported instruction ${name}`;
     const message = `${what} at 0x${(ins.eip >>> 0).toString(16)}: ${hex}`;
     const what2 = this.hooks.invalidOpcode(ins.eip, bytes, message);
     if (what2 === 'handled') return;

@@ -51,6 +51,8 @@ type Entry = OpInfo | ((reg: number, mod: number, rm: number) => OpInfo | undefi
 export const OP_INVALID = op('(bad)', '', 'invalid');
 /** x87 escape opcodes: out of scope, #UD with a diagnostic. */
 export const OP_X87 = op('(x87)', 'Ex', 'invalid');
+/** fwait (9B): an x87 instruction of one byte. */
+export const OP_FWAIT = op('fwait', '', 'invalid');
 /** Host call escape `0F 3F iw`: runs a host function (see Machine.addHostCall). */
 export const OP_HOSTCALL = op('hostcall', 'Iw', 'hostcall');
 
@@ -113,7 +115,7 @@ ONE[0x8f] = (reg) => (reg === 0 ? op('pop', 'Ev', 'stack') : undefined);
 ONE[0x90] = op('nop', '', 'nop');
 ONE[0x98] = op('cwde', '', 'alu');
 ONE[0x99] = op('cdq', '', 'alu');
-ONE[0x9b] = OP_X87;
+ONE[0x9b] = OP_FWAIT;
 ONE[0x9c] = op('pushf', '', 'stack');
 ONE[0x9d] = op('popf', '', 'stack');
 ONE[0x9e] = op('sahf', '', 'flag');
@@ -243,6 +245,16 @@ TWO[0xbf] = op('movsx', 'Gv,Ew', 'mov');
 TWO[0xc0] = op('xadd', 'Eb,Gb', 'xchg');
 TWO[0xc1] = op('xadd', 'Ev,Gv', 'xchg');
 TWO[0xc7] = (reg, mod) => (reg === 1 && mod !== 3 ? op('cmpxchg8b', 'Mq', 'xchg') : undefined);
+
+const LOCKABLE = new Set(['add', 'adc', 'and', 'btc', 'btr', 'bts', 'cmpxchg', 'dec', 'inc', 'neg', 'not', 'or', 'sbb', 'sub', 'xor', 'xadd', 'xchg']);
+
+/** True when a lock prefix is allowed: a read-modify-write instruction with a memory destination (else #UD). */
+export function lockAllowed(ins: Instr): boolean {
+  const info = OPS[ins.op] as OpInfo;
+  if (ins.rm !== -1) return false;
+  if (info.name === 'cmpxchg8b') return true;
+  return LOCKABLE.has(info.name) && info.operands[0]![0] === 'E';
+}
 
 // Register every operation a group can produce now, so OPS is complete before any decoding.
 for (const table of [ONE, TWO]) {
@@ -419,7 +431,8 @@ export function decode(fetch: ByteSource, eip: number, into: Instr = new Instr()
     const rm = modrm & 7;
     ins.mod = mod;
     ins.reg = reg;
-    if (mod === 3) {
+    if (mod === 3 || (twoByte && (b === 0x20 || b === 0x22))) {
+      // mov to/from a control register ignores mod: the operand is always a register.
       ins.rm = rm;
     } else {
       ins.rm = -1;
@@ -455,7 +468,8 @@ export function decode(fetch: ByteSource, eip: number, into: Instr = new Instr()
       }
     }
     if (typeof e === 'function') e = e(reg, mod, rm);
-  } else if (addr16 && e && typeof e !== 'function' && e.operands.some((s) => s[0] === 'O' || s[0] === 'X' || s[0] === 'Y')) {
+  } else if (addr16 && e && typeof e !== 'function' && (e.operands.some((s) => s[0] === 'O' || s[0] === 'X' || s[0] === 'Y') || (!twoByte && (b === 0xd7 || (b >= 0xe0 && b <= 0xe3))))) {
+    // 16-bit addressing (and the CX-counting loop/jcxz forms it selects) is not supported.
     return invalid(ins, i);
   }
   if (!e || typeof e === 'function') return invalid(ins, i);

@@ -2,7 +2,7 @@
 // 32-bit code. It prints what the shared decoder decoded, so a difference from objdump is either
 // a formatting bug here or a decoding bug in decoder.ts; the corpus test tells which.
 import type { Instr, OpInfo } from './decoder.js';
-import { CONDITION_NAMES, OPS, OP_HOSTCALL, OP_INVALID, OP_X87, Reg, decodeBytes } from './decoder.js';
+import { CONDITION_NAMES, OPS, OP_INVALID, OP_X87, Reg, decodeBytes } from './decoder.js';
 
 export interface DisassembleOptions {
   /**
@@ -317,8 +317,6 @@ function render(ins: Instr, prefixes: readonly number[], opts: DisassembleOption
       if (ins.opsize16) ops = [reg(ins.reg, 2)];
       used66 = true;
       break;
-    case 'hostcall':
-      break;
     default:
       if (RENAME[name] !== undefined) mnemonic = RENAME[name];
       else if (W_WHEN_16.has(name) && ins.opsize16) mnemonic += 'w';
@@ -338,7 +336,6 @@ function render(ins: Instr, prefixes: readonly number[], opts: DisassembleOption
   }
   if (name === 'pause') usedRep = true;
   if (name === 'wbinvd' && ins.rep === 0xf3) { mnemonic = 'wbnoinvd'; usedRep = true; }
-  if (info === OP_HOSTCALL) mnemonic = 'hostcall';
   const pre = unusedPrefixes(c, prefixes, used66, usedRep, mem);
   for (const p of pre.hints) mnemonic += p;
   const head = [...pre.names, mnemonic].join(' ');
@@ -360,7 +357,10 @@ export function disassemble(ins: Instr, opts?: DisassembleOptions): string {
   return render(ins, prefixes, opts);
 }
 
-/** Length of an x87 escape (D8-DF with ModRM), which the decoder leaves undecoded. */
+/**
+ * Length of an x87 instruction (D8-DF with ModRM; 9B alone), which the decoder leaves undecoded.
+ * Computed here so a sweep stays in step whatever length the decoder gives OP_X87.
+ */
 function x87Length(bytes: Uint8Array, at: number, opcodeAt: number): number {
   const b = bytes[opcodeAt] ?? 0;
   if (b < 0xd8 || b > 0xdf) return opcodeAt + 1 - at;
