@@ -1068,7 +1068,13 @@ export class Cpu {
         try {
           this.loop();
         } catch (e) {
-          if (e !== FAULT) throw e;
+          if (e !== FAULT) {
+            // A host function or hook threw (a kernel panic, an aborted guest call): retire
+            // what ran of the block, then let it propagate.
+            this.pendingSoftware = false;
+            this.accountFault();
+            throw e;
+          }
           this.accountFault();
           this.deliverPending();
         }
@@ -1244,7 +1250,24 @@ export class Cpu {
     const espAfterReturn = this.regs[4]!;
     this.push32(this.returnStub);
     this.eip = addr | 0;
-    const reason = this.run(opts);
+    let reason: StopReason;
+    try {
+      reason = this.run(opts);
+    } catch (e) {
+      // Unwound by the host (an exception thrown by a hook or host function): give the caller
+      // back its stack and callee-saved registers, as an aborted call does.
+      this.extraCycles += savedExtra;
+      this.intShadow = savedShadow;
+      this.eip = savedEip;
+      this.insStart = savedStart;
+      this.block = savedBlock;
+      this.regs[4] = savedEsp;
+      this.regs[3] = savedEbx;
+      this.regs[5] = savedEbp;
+      this.regs[6] = savedEsi;
+      this.regs[7] = savedEdi;
+      throw e;
+    }
     this.extraCycles += savedExtra;
     this.intShadow = savedShadow;
     if (reason !== 'return') {

@@ -228,7 +228,7 @@ export class Machine {
    */
   installReturnStub(phys: number, linear: number): void {
     this.writePhys(phys, new Uint8Array([0x0f, 0x3f, 0xff, 0xff, 0xcc, 0xcc, 0xcc, 0xcc]));
-    this.cpu.returnStub = linear | 0;
+    this.cpu.returnStub = linear >>> 0;
   }
 
   /** The i-th cdecl argument of the host call being executed (0-based; [ESP] is the return address). */

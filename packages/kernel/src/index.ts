@@ -1,0 +1,16 @@
+export { Kernel, KernelHang, Oops } from './kernel.js';
+export type { KernelModule, KernelOptions, ModuleResources, ModuleState } from './kernel.js';
+export { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
+export { formatCrashReport } from './crash.js';
+export type { CrashKind, CrashRegisters, CrashReport, ExecutionContext } from './crash.js';
+export { ExportTable } from './exports.js';
+export type { ExportedSymbol, KernelCall, KernelFunction } from './exports.js';
+export { KernelMemory } from './kernel-mm.js';
+export type { VmArea } from './kernel-mm.js';
+export { KERNEL_IMAGE_PHYS, PAGE_OFFSET, PAGE_SIZE, VMALLOC_END, physToVirt, virtToPhys, vmallocStart } from './memory-map.js';
+export { loadModuleImage, symbolize } from './module-loader.js';
+export type { LoadedImage, LoaderHost, ModuleSection, ModuleSymbol } from './module-loader.js';
+export { OutOfMemory, PageAllocator } from './page-alloc.js';
+export { KernelLog, formatC, splitLevel } from './printk.js';
+export type { LogLine } from './printk.js';
+export { HeapCorruption, POISON, RED_ACTIVE, RED_INACTIVE, SIZE_CLASSES, SlabAllocator } from './slab.js';

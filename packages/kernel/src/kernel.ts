@@ -1,0 +1,388 @@
+// The simulated kernel: boots a Machine into Linux 2.4's memory map, owns the allocators, the
+// log, the export table and the loaded modules, runs extension code in a context (boot,
+// process, interrupt, softirq), and turns what goes wrong into Linux's crash semantics:
+// a fault in process context is an oops (the calling task dies, the system goes on), a fault
+// in interrupt context or a failed integrity check is a panic, no progress is a hang.
+
+import { GuestCallAborted, Machine, PageFaultError, disassembleBytes } from '@nooks/x86';
+import type { InterruptEvent } from '@nooks/x86';
+import { registerCoreExports } from './core-exports.js';
+import { formatCrashReport } from './crash.js';
+import type { CrashKind, CrashReport, ExecutionContext } from './crash.js';
+import { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
+import { ExportTable } from './exports.js';
+import type { KernelCall, KernelFunction } from './exports.js';
+import { KernelMemory } from './kernel-mm.js';
+import type { VmArea } from './kernel-mm.js';
+import { KERNEL_IMAGE_BYTES, KERNEL_IMAGE_PHYS, PAGE_SIZE, physToVirt } from './memory-map.js';
+import { loadModuleImage, symbolize } from './module-loader.js';
+import type { LoadedImage } from './module-loader.js';
+import { PageAllocator } from './page-alloc.js';
+import { KernelLog } from './printk.js';
+import { HeapCorruption, SlabAllocator } from './slab.js';
+
+export interface KernelOptions {
+  /** Physical memory in bytes (default 64 MiB). */
+  memoryBytes?: number;
+  /** Called with every console line. */
+  console?: (line: string) => void;
+  /** Simulated seconds an extension may run without returning before the watchdog calls it a hang (default 2). */
+  watchdogSeconds?: number;
+}
+
+/** Raised to unwind a process-context guest call after an oops; carries the report. */
+export class Oops extends Error {
+  readonly code = 'OOPS';
+  override readonly name = 'Oops';
+  constructor(readonly report: CrashReport) {
+    super(report.reason);
+  }
+}
+
+/** A hang detected by the watchdog (the system is considered dead). */
+export class KernelHang extends Error {
+  readonly code = 'KERNEL_HANG';
+  override readonly name = 'KernelHang';
+  constructor(readonly report: CrashReport) {
+    super(report.reason);
+  }
+}
+
+export type ModuleState = 'loading' | 'live' | 'failed' | 'unloading';
+
+export interface KernelModule {
+  readonly name: string;
+  readonly image: LoadedImage;
+  state: ModuleState;
+  /** The vmalloc area holding its sections. */
+  readonly area: VmArea;
+}
+
+/** What a module still holds (for leak checks after unload). */
+export interface ModuleResources {
+  pages: number;
+  slabObjects: number;
+  vmAreas: number;
+}
+
+const KERNEL_STACK_BYTES = 8192;
+const EXCEPTION_NAMES: Record<number, string> = {
+  0: 'divide error',
+  1: 'debug',
+  3: 'int3',
+  4: 'overflow',
+  5: 'bounds',
+  6: 'invalid operand',
+  8: 'double fault',
+  10: 'invalid TSS',
+  11: 'segment not present',
+  12: 'stack segment',
+  13: 'general protection fault',
+  14: 'page fault',
+  17: 'alignment check',
+};
+
+export class Kernel {
+  readonly machine: Machine;
+  readonly pages: PageAllocator;
+  readonly mm: KernelMemory;
+  readonly slab: SlabAllocator;
+  readonly log = new KernelLog();
+  readonly exports: ExportTable;
+  readonly modules = new Map<string, KernelModule>();
+  /** Top of the boot (init task) kernel stack. */
+  readonly bootStackTop: number;
+  /** Every crash seen (oopses; a panic or hang is also thrown). */
+  readonly crashes: CrashReport[] = [];
+  /** Set once the kernel has panicked or hung: it runs nothing more. */
+  dead: CrashReport | undefined;
+  private contexts: ExecutionContext[] = ['boot'];
+  readonly watchdogCycles: number;
+
+  constructor(options: KernelOptions = {}) {
+    const memoryBytes = options.memoryBytes ?? 64 << 20;
+    this.machine = new Machine({ memoryBytes });
+    const imageEnd = KERNEL_IMAGE_PHYS + KERNEL_IMAGE_BYTES;
+    this.pages = new PageAllocator(memoryBytes / PAGE_SIZE, imageEnd / PAGE_SIZE);
+    this.mm = new KernelMemory(this.machine, this.pages);
+    this.mm.enablePaging();
+    this.slab = new SlabAllocator(this.machine, this.pages);
+    if (options.console) {
+      const out = options.console;
+      this.log.onLine = (l) => out(l.text);
+    }
+    this.watchdogCycles = Math.round((options.watchdogSeconds ?? 2) * 1.7e9);
+
+    // Kernel text: the return stub (first 8 bytes), then the export stubs.
+    const textVirt = physToVirt(KERNEL_IMAGE_PHYS);
+    this.machine.installReturnStub(KERNEL_IMAGE_PHYS, textVirt);
+    this.exports = new ExportTable(this.machine, KERNEL_IMAGE_PHYS + 8, textVirt + 8, KERNEL_IMAGE_BYTES / 2);
+    const stack = this.pages.alloc(KERNEL_STACK_BYTES / PAGE_SIZE, 'kernel');
+    this.bootStackTop = physToVirt(stack) + KERNEL_STACK_BYTES;
+    this.machine.cpu.regs[4] = this.bootStackTop;
+
+    this.machine.hookInterrupt(-1, (_m, ev) => this.onException(ev));
+    registerCoreExports(this);
+    this.printk(`<5>Linux version 2.4.18-nooks (simulated) on a Pentium 4 1.7 GHz, ${memoryBytes >>> 20} MB RAM\n`);
+  }
+
+  // ---------------------------------------------------------------- time and log
+
+  /** The simulation clock (cycles). */
+  get cycles(): number {
+    return this.machine.cpu.now();
+  }
+
+  printk(text: string): void {
+    this.log.write(text, this.cycles);
+  }
+
+  get context(): ExecutionContext {
+    return this.contexts[this.contexts.length - 1]!;
+  }
+
+  // ---------------------------------------------------------------- exports
+
+  /**
+   * Defines a kernel function modules can import. Kernel-side failures inside it become Linux
+   * crash semantics: heap corruption is BUG() (panic); a bad pointer the kernel follows is a
+   * kernel paging request (oops in process context, panic in interrupt context).
+   */
+  defineExport(name: string, fn: KernelFunction): number {
+    return this.exports.defineFunction(name, (call: KernelCall) => {
+      try {
+        return fn(call);
+      } catch (e) {
+        throw this.translateKernelError(e, name, call.returnAddress);
+      }
+    });
+  }
+
+  private translateKernelError(e: unknown, where: string, returnAddress: number): unknown {
+    if (e instanceof HeapCorruption) {
+      return this.crash('panic', `kernel BUG in ${where}: ${e.message}`, { caller: returnAddress });
+    }
+    if (e instanceof PageFaultError) {
+      const kind: CrashKind = this.context === 'interrupt' || this.context === 'softirq' ? 'panic' : 'oops';
+      return this.crash(kind, `Unable to handle kernel paging request at virtual address ${(e.address >>> 0).toString(16).padStart(8, '0')} (in ${where})`, { caller: returnAddress });
+    }
+    return e;
+  }
+
+  /** The module whose code contains address, if any. */
+  moduleAt(address: number): KernelModule | undefined {
+    const a = address >>> 0;
+    for (const m of this.modules.values()) if (a >= m.image.base && a < m.image.base + m.image.size) return m;
+    return undefined;
+  }
+
+  /** Owner tag for resources requested by code at returnAddress. */
+  ownerOf(returnAddress: number): string {
+    return this.moduleAt(returnAddress)?.name ?? 'kernel';
+  }
+
+  /** function+0xoff, module-qualified, for any address. */
+  symbolize(address: number): string {
+    const m = this.moduleAt(address);
+    if (m) return `${m.name}:${symbolize(m.image, address) ?? '?'}`;
+    const k = this.exports.at(address);
+    if (k) return `kernel:${k.name}`;
+    return `0x${(address >>> 0).toString(16)}`;
+  }
+
+  // ---------------------------------------------------------------- running extension code
+
+  /**
+   * Calls extension code at addr with cdecl arguments in the given context, on the current
+   * kernel stack, and returns EAX. An oops in process or boot context throws Oops; a panic or
+   * hang throws KernelPanic / KernelHang and leaves the kernel dead.
+   */
+  call(addr: number, args: readonly number[], context: ExecutionContext): number {
+    if (this.dead) throw new KernelUsageError(`the kernel is dead (${this.dead.reason}); it runs nothing more`);
+    this.contexts.push(context);
+    try {
+      return this.machine.callGuest(addr, args, { maxCycles: this.watchdogCycles });
+    } catch (e) {
+      if (e instanceof GuestCallAborted) {
+        if (e.reason === 'cycles' || e.reason === 'halted') {
+          throw this.crash('hang', `watchdog: ${this.symbolize(this.machine.cpu.eip)} made no progress for ${(this.watchdogCycles / 1.7e9).toFixed(1)} s (${context} context, interrupts ${this.machine.cpu.getEflags() & 0x200 ? 'on' : 'off'})`, {});
+        }
+        throw this.crash('panic', `extension call ended abnormally: ${e.message}`, {});
+      }
+      throw e;
+    } finally {
+      this.contexts.pop();
+    }
+  }
+
+  /** Processor exceptions raised by guest code: the kernel's trap handlers. */
+  private onException(ev: InterruptEvent): boolean {
+    if (ev.vector >= 32) return false;
+    const cpu = this.machine.cpu;
+    const what = EXCEPTION_NAMES[ev.vector] ?? `exception ${ev.vector}`;
+    let reason: string;
+    if (ev.vector === 14) {
+      const addr = ev.cr2 ?? cpu.cr2;
+      reason = (addr >>> 0) < PAGE_SIZE
+        ? `Unable to handle kernel NULL pointer dereference at virtual address ${(addr >>> 0).toString(16).padStart(8, '0')}`
+        : `Unable to handle kernel paging request at virtual address ${(addr >>> 0).toString(16).padStart(8, '0')}`;
+    } else if (ev.vector === 6) {
+      reason = `invalid operand: ${ev.message}`;
+    } else {
+      reason = `${what}: ${ev.message}`;
+    }
+    const kind: CrashKind = this.context === 'interrupt' || this.context === 'softirq' ? 'panic' : 'oops';
+    throw this.crash(kind, reason, { eip: ev.eip, vector: ev.vector, errorCode: ev.errorCode });
+  }
+
+  /** Builds a crash report, records it, and returns the error to throw. */
+  crash(kind: CrashKind, reason: string, at: { eip?: number; vector?: number; errorCode?: number; caller?: number }): Error {
+    const cpu = this.machine.cpu;
+    const eip = at.eip ?? at.caller ?? cpu.eip;
+    const report: CrashReport = {
+      kind,
+      context: this.context,
+      reason,
+      eip: eip >>> 0,
+      location: this.symbolize(eip),
+      module: this.moduleAt(eip)?.name ?? (at.caller !== undefined ? this.moduleAt(at.caller)?.name : undefined),
+      registers: {
+        eax: cpu.regs[0]! >>> 0,
+        ecx: cpu.regs[1]! >>> 0,
+        edx: cpu.regs[2]! >>> 0,
+        ebx: cpu.regs[3]! >>> 0,
+        esp: cpu.regs[4]! >>> 0,
+        ebp: cpu.regs[5]! >>> 0,
+        esi: cpu.regs[6]! >>> 0,
+        edi: cpu.regs[7]! >>> 0,
+        eip: eip >>> 0,
+        eflags: cpu.getEflags(),
+        cr2: cpu.cr2 >>> 0,
+      },
+      stack: this.stackTrace(cpu.regs[5]! >>> 0),
+      log: [],
+      cycles: this.cycles,
+    };
+    if (at.vector !== undefined) report.vector = at.vector;
+    if (at.errorCode !== undefined) report.errorCode = at.errorCode;
+    try {
+      const bytes = this.machine.readVirt(eip >>> 0, 16);
+      report.instruction = disassembleBytes(bytes, eip >>> 0)[0]?.text;
+    } catch {
+      // EIP itself is unmapped (a jump into nowhere): nothing to disassemble.
+    }
+    for (const line of formatCrashReport(report).split('\n')) this.printk(`<0>${line}\n`);
+    report.log = this.log.tail(40);
+    this.crashes.push(report);
+    if (kind === 'panic') {
+      this.dead = report;
+      return new KernelPanic(report);
+    }
+    if (kind === 'hang') {
+      this.dead = report;
+      return new KernelHang(report);
+    }
+    return new Oops(report);
+  }
+
+  /** Walks the EBP chain (frame pointers) and symbolises return addresses. */
+  stackTrace(ebp: number, maxFrames = 16): string[] {
+    const out: string[] = [];
+    let bp = ebp >>> 0;
+    for (let i = 0; i < maxFrames && bp !== 0; i++) {
+      let ret: number, next: number;
+      try {
+        next = this.machine.readVirt32(bp);
+        ret = this.machine.readVirt32((bp + 4) >>> 0);
+      } catch {
+        break;
+      }
+      if (ret === (this.machine.cpu.returnStub >>> 0)) break;
+      out.push(`[<${ret.toString(16).padStart(8, '0')}>] ${this.symbolize(ret)}`);
+      if (next <= bp) break;
+      bp = next;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- modules
+
+  /**
+   * insmod: loads a module object and runs its init_module (boot/process context). Returns the
+   * module, live. An init_module that fails (non-zero) is unloaded again and throws
+   * ModuleLoadError; one that oopses leaves the module 'failed' (as Linux leaves it
+   * "initializing") and throws the Oops.
+   */
+  loadModule(name: string, bytes: Uint8Array, opts: { init?: boolean } = {}): KernelModule {
+    if (this.modules.has(name)) throw new ModuleLoadError(name, 'a module of that name is already loaded');
+    let area: VmArea | undefined;
+    let image: LoadedImage;
+    try {
+      image = loadModuleImage(name, bytes, {
+        resolve: (mod, sym) => this.exports.resolve(mod, sym),
+        allocate: (mod, n) => {
+          area = this.mm.vmalloc(n, mod, 'module');
+          return area.start;
+        },
+        write: (virt, data) => this.machine.writeVirt(virt, data),
+        read32: (virt) => this.machine.readVirt32(virt),
+        write32: (virt, v) => this.machine.writeVirt32(virt, v),
+      });
+    } catch (e) {
+      if (area) this.mm.release(area.start);
+      throw e;
+    }
+    const mod: KernelModule = { name, image, state: 'loading', area: area! };
+    this.modules.set(name, mod);
+    if (opts.init === false) {
+      mod.state = 'live';
+      return mod;
+    }
+    const init = image.symbols.find((s) => s.name === 'init_module' && s.global && s.kind === 'function');
+    if (!init) {
+      this.removeModule(mod);
+      throw new ModuleLoadError(name, 'has no init_module function');
+    }
+    let rc: number;
+    try {
+      rc = this.call(init.address, [], 'process');
+    } catch (e) {
+      mod.state = 'failed';
+      throw e;
+    }
+    if (rc !== 0) {
+      this.printk(`<3>${name}: init_module: returned ${rc}\n`);
+      this.removeModule(mod);
+      throw new ModuleLoadError(name, `init_module failed with ${rc}`);
+    }
+    mod.state = 'live';
+    this.printk(`<6>${name}: loaded at 0x${image.base.toString(16)} (${image.size} bytes)\n`);
+    return mod;
+  }
+
+  /** rmmod: runs cleanup_module (if any) and frees the module's memory. */
+  unloadModule(name: string): void {
+    const mod = this.modules.get(name);
+    if (!mod) throw new KernelUsageError(`no module named ${name} is loaded`);
+    if (mod.state === 'failed') throw new KernelUsageError(`${name} failed to initialise and cannot be unloaded (as in Linux: it stays "initializing")`);
+    const cleanup = mod.image.symbols.find((s) => s.name === 'cleanup_module' && s.global && s.kind === 'function');
+    mod.state = 'unloading';
+    if (cleanup) this.call(cleanup.address, [], 'process');
+    this.removeModule(mod);
+    this.printk(`<6>${name}: unloaded\n`);
+  }
+
+  private removeModule(mod: KernelModule): void {
+    this.mm.release(mod.area.start);
+    this.modules.delete(mod.name);
+  }
+
+  /** What an owner (module name) still holds: memory pages, slab objects, vmalloc areas. */
+  resourcesOf(owner: string): ModuleResources {
+    return {
+      pages: this.pages.pagesOwnedBy(owner),
+      slabObjects: this.slab.liveObjectsOf(owner).length,
+      vmAreas: this.mm.areasOf(owner).length,
+    };
+  }
+}
