@@ -205,9 +205,10 @@ export class Kernel {
     } catch (e) {
       if (e instanceof GuestCallAborted) {
         if (e.reason === 'cycles' || e.reason === 'halted') {
-          throw this.crash('hang', `watchdog: ${this.symbolize(this.machine.cpu.eip)} made no progress for ${(this.watchdogCycles / 1.7e9).toFixed(1)} s (${context} context, interrupts ${this.machine.cpu.getEflags() & 0x200 ? 'on' : 'off'})`, {});
+          const flags = e.eflags ?? this.machine.cpu.getEflags();
+          throw this.crash('hang', `watchdog: ${this.symbolize(e.eip ?? this.machine.cpu.eip)} made no progress for ${(this.watchdogCycles / 1.7e9).toPrecision(2)} s (${context} context, interrupts ${flags & 0x200 ? 'on' : 'off'})`, { eip: e.eip });
         }
-        throw this.crash('panic', `extension call ended abnormally: ${e.message}`, {});
+        throw this.crash('panic', `extension call ended abnormally: ${e.message}`, { eip: e.eip });
       }
       throw e;
     } finally {
@@ -259,7 +260,7 @@ export class Kernel {
         eflags: cpu.getEflags(),
         cr2: cpu.cr2 >>> 0,
       },
-      stack: this.stackTrace(cpu.regs[5]! >>> 0),
+      stack: this.stackTrace(cpu.regs[4]! >>> 0),
       log: [],
       cycles: this.cycles,
     };
@@ -285,22 +286,25 @@ export class Kernel {
     return new Oops(report);
   }
 
-  /** Walks the EBP chain (frame pointers) and symbolises return addresses. */
-  stackTrace(ebp: number, maxFrames = 16): string[] {
+  /**
+   * The call trace as Linux 2.4's show_trace found it: the words on the stack, from ESP up,
+   * that are addresses in module or kernel text, symbolised (innermost first). Frame pointers
+   * would miss the caller of a function that faults before building its frame.
+   */
+  stackTrace(esp: number, maxWords = 512): string[] {
     const out: string[] = [];
-    let bp = ebp >>> 0;
-    for (let i = 0; i < maxFrames && bp !== 0; i++) {
-      let ret: number, next: number;
+    const stub = this.machine.cpu.returnStub >>> 0;
+    for (let i = 0; i < maxWords; i++) {
+      let w: number;
       try {
-        next = this.machine.readVirt32(bp);
-        ret = this.machine.readVirt32((bp + 4) >>> 0);
+        w = this.machine.readVirt32((esp + 4 * i) >>> 0);
       } catch {
         break;
       }
-      if (ret === (this.machine.cpu.returnStub >>> 0)) break;
-      out.push(`[<${ret.toString(16).padStart(8, '0')}>] ${this.symbolize(ret)}`);
-      if (next <= bp) break;
-      bp = next;
+      if (w === stub) break; // the bottom of this extension call
+      const m = this.moduleAt(w);
+      const inText = m ? m.image.sections.some((s) => s.executable && w >= s.address && w < s.address + s.size) : this.exports.inText(w);
+      if (inText) out.push(`[<${w.toString(16).padStart(8, '0')}>] ${this.symbolize(w)}`);
     }
     return out;
   }

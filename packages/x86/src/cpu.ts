@@ -64,7 +64,14 @@ interface MmioRegion {
 export class GuestCallAborted extends Error {
   readonly code = 'GUEST_CALL_ABORTED';
   override readonly name = 'GuestCallAborted';
-  constructor(readonly reason: StopReason, readonly exception?: ExceptionInfo) {
+  constructor(
+    readonly reason: StopReason,
+    readonly exception?: ExceptionInfo,
+    /** EIP where the guest stopped. */
+    readonly eip?: number,
+    /** EFLAGS when it stopped (the caller's are restored). */
+    readonly eflags?: number,
+  ) {
     super(`guest call ended without returning: ${reason}${exception ? ` (${exception.message})` : ''}`);
   }
 }
@@ -128,6 +135,8 @@ export class Cpu {
   /** Physical page holds cached decoded instructions. */
   private readonly codePage: Uint8Array;
   private readonly codeCache: (Block[] | undefined)[];
+  /** Per code page: which bytes belong to cached decoded instructions. */
+  private readonly codeBytes: (Uint8Array | undefined)[] = [];
 
   // --- MMU ---
   readonly dtlb = new TlbModel(64);
@@ -408,8 +417,8 @@ export class Cpu {
   physWrite(addr: number, size: 1 | 2 | 4, v: number): void {
     addr >>>= 0;
     if (addr + size <= this.memoryBytes) {
-      if (this.codePage[addr >>> 12] !== 0) this.invalidateCode(addr >>> 12);
-      if (size !== 1 && this.codePage[(addr + size - 1) >>> 12] !== 0) this.invalidateCode((addr + size - 1) >>> 12);
+      if (this.codePage[addr >>> 12] !== 0) this.codeWrite(addr, size);
+      if (size !== 1 && this.codePage[(addr + size - 1) >>> 12] !== 0) this.codeWrite(addr + size - 1, 1);
       this.mem8[addr] = v;
       if (size >= 2) this.mem8[addr + 1] = v >> 8;
       if (size === 4) {
@@ -448,9 +457,32 @@ export class Cpu {
     }
   }
 
+  /**
+   * A store to a page holding decoded code: drop the page's blocks only if the bytes written
+   * belong to a decoded instruction (data sharing a page with code, as a module's .bss may,
+   * costs nothing).
+   */
+  private codeWrite(p: number, size: number): void {
+    const ppn = p >>> 12;
+    const map = this.codeBytes[ppn];
+    if (map === undefined) {
+      this.invalidateCode(ppn);
+      return;
+    }
+    const off = p & 0xfff;
+    const end = Math.min(0x1000, off + size);
+    for (let i = off; i < end; i++) {
+      if (map[i] !== 0) {
+        this.invalidateCode(ppn);
+        return;
+      }
+    }
+  }
+
   private invalidateCode(ppn: number): void {
     this.codePage[ppn] = 0;
     this.codeCache[ppn] = undefined;
+    this.codeBytes[ppn] = undefined;
     if ((this.curCodePhys >>> 12) === ppn) {
       this.curCodeVPage = -1;
       this.attention = 1; // the running block may hold the old code: end it after this instruction
@@ -676,7 +708,7 @@ export class Cpu {
     const e = this.tlbW[a >>> 12]!;
     if ((e & SW_OK) !== 0) {
       const p = (e & ~0xfff) | (a & 0xfff);
-      if (this.codePage[p >>> 12] !== 0) this.invalidateCode(p >>> 12);
+      if (this.codePage[p >>> 12] !== 0) this.codeWrite(p, 1);
       this.mem8[p] = v;
       return;
     }
@@ -689,7 +721,7 @@ export class Cpu {
     const off = a & 0xfff;
     if ((e & SW_OK) !== 0 && off <= 0xffe) {
       const p = (e & ~0xfff) | off;
-      if (this.codePage[p >>> 12] !== 0) this.invalidateCode(p >>> 12);
+      if (this.codePage[p >>> 12] !== 0) this.codeWrite(p, 2);
       if ((p & 1) === 0) this.mem16[p >>> 1] = v;
       else {
         this.mem8[p] = v;
@@ -706,7 +738,7 @@ export class Cpu {
     const off = a & 0xfff;
     if ((e & SW_OK) !== 0 && off <= 0xffc) {
       const p = (e & ~0xfff) | off;
-      if (this.codePage[p >>> 12] !== 0) this.invalidateCode(p >>> 12);
+      if (this.codePage[p >>> 12] !== 0) this.codeWrite(p, 4);
       if ((p & 3) === 0) this.mem32[p >>> 2] = v;
       else {
         this.mem8[p] = v;
@@ -1017,7 +1049,16 @@ export class Cpu {
     }
     const block = new Block(eip, list, cycles);
     const cacheable = (eip & 0xfff) + (list[0] as Instr).len <= 0x1000 && this.curCodeCache !== NO_CACHE && this.curCodeVPage === eip >>> 12;
-    if (cacheable) this.curCodeCache[eip & 0xfff] = block;
+    if (cacheable) {
+      this.curCodeCache[eip & 0xfff] = block;
+      const ppn = this.curCodePhys >>> 12;
+      let map = this.codeBytes[ppn];
+      if (map === undefined) {
+        map = new Uint8Array(0x1000);
+        this.codeBytes[ppn] = map;
+      }
+      for (const ins of list) map.fill(1, ins.eip & 0xfff, Math.min(0x1000, (ins.eip & 0xfff) + ins.len));
+    }
     this.insStart = eip;
     return block;
   }
@@ -1244,6 +1285,7 @@ export class Cpu {
     const savedEip = this.eip, savedStart = this.insStart, savedBlock = this.block, savedExtra = this.extraCycles;
     const savedShadow = this.intShadow;
     // What an aborted call restores: the caller's stack and its callee-saved registers.
+    const savedFlags = this.getEflags();
     const savedEsp = this.regs[4]!, savedEbx = this.regs[3]!, savedEbp = this.regs[5]!, savedEsi = this.regs[6]!, savedEdi = this.regs[7]!;
     this.extraCycles = 0;
     for (let i = args.length - 1; i >= 0; i--) this.push32(args[i]! | 0);
@@ -1258,6 +1300,7 @@ export class Cpu {
       // back its stack and callee-saved registers, as an aborted call does.
       this.extraCycles += savedExtra;
       this.intShadow = savedShadow;
+      this.setEflags(savedFlags);
       this.eip = savedEip;
       this.insStart = savedStart;
       this.block = savedBlock;
@@ -1271,6 +1314,9 @@ export class Cpu {
     this.extraCycles += savedExtra;
     this.intShadow = savedShadow;
     if (reason !== 'return') {
+      const stoppedAt = this.eip >>> 0;
+      const stoppedFlags = this.getEflags();
+      this.setEflags(savedFlags);
       this.eip = savedEip;
       this.insStart = savedStart;
       this.block = savedBlock;
@@ -1279,7 +1325,7 @@ export class Cpu {
       this.regs[5] = savedEbp;
       this.regs[6] = savedEsi;
       this.regs[7] = savedEdi;
-      throw new GuestCallAborted(reason, reason === 'unhandled-exception' ? this.lastException : undefined);
+      throw new GuestCallAborted(reason, reason === 'unhandled-exception' ? this.lastException : undefined, stoppedAt, stoppedFlags);
     }
     // cdecl: the caller pops the arguments.
     this.regs[4] = (espAfterReturn + 4 * args.length) | 0;

@@ -14,7 +14,10 @@
  *   - deterministic: no addresses printed or hashed (the native stack and
  *     brk base are randomised by ASLR), no uninitialised reads;
  *   - no floating point, no cpuid, no rdtsc;
- *   - exit status chosen by the program (via main's return or exit()).
+ *   - exit status chosen by the program (via main's return or exit()),
+ *     kept below 100 so it never collides with x86run's own statuses;
+ *   - a few tens of millions of instructions at most (bench-*.c excepted),
+ *     heap (brk) below 4 MiB, stack below 512 KiB.
  */
 #ifndef NOOKS_RT_H
 #define NOOKS_RT_H
