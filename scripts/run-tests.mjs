@@ -17,9 +17,11 @@ const workspaces = ['apps', 'packages', 'tooling']
 for (const ws of workspaces) rmSync(join(ws, 'test-results.json'), { force: true });
 
 const extra = process.argv.slice(2);
+const runsDir = join(root, '.turbo', 'runs');
+rmSync(runsDir, { recursive: true, force: true });
 const turbo = spawnSync(
   'pnpm',
-  ['exec', 'turbo', 'run', 'typecheck', 'lint', 'test', '--continue', '--output-logs=new-only', ...extra],
+  ['exec', 'turbo', 'run', 'typecheck', 'lint', 'test', '--continue', '--output-logs=new-only', '--summarize', ...extra],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
 );
 
@@ -48,30 +50,27 @@ for (const ws of workspaces) {
   }
 }
 
-// Failed turbo tasks that are not tests (typecheck, lint, build) each count as one failure.
+// Failed turbo tasks that are not test runs (typecheck, lint, the builds they depend on) each
+// count as one failure; a failed test task with no failed test of its own counts as one too.
 if (turbo.status !== 0) {
-  const summary = spawnSync(
-    'pnpm',
-    ['exec', 'turbo', 'run', 'typecheck', 'lint', 'test', '--continue', '--output-logs=none', '--summarize', ...extra],
-    { cwd: root, encoding: 'utf8' },
-  );
-  const dir = join(root, '.turbo', 'runs');
-  const runs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith('.json')).sort() : [];
   const last = runs.at(-1);
-  if (summary.status === 0) {
-    problems.push('turbo failed once but passed when re-run (flaky task)');
-    failed += 1;
-  } else if (last) {
-    const run = JSON.parse(readFileSync(join(dir, last), 'utf8'));
+  let counted = 0;
+  if (last) {
+    const run = JSON.parse(readFileSync(join(runsDir, last), 'utf8'));
     for (const t of run.tasks ?? []) {
       const code = t.execution?.exitCode;
-      if (code !== 0 && code !== undefined && t.task !== 'test') {
-        problems.push(`${t.taskId} failed (exit ${code})`);
-        failed += 1;
+      if (code === 0 || code === undefined || code === null) continue;
+      if (t.task === 'test') {
+        const file = join(root, t.directory ?? '', 'test-results.json');
+        if (existsSync(file)) continue; // its failed tests are already counted
       }
+      problems.push(`${t.taskId} failed (exit ${code})`);
+      failed += 1;
+      counted += 1;
     }
-    for (const f of runs) rmSync(join(dir, f), { force: true });
-  } else {
+  }
+  if (counted === 0 && failed === 0) {
     problems.push(`turbo exited with status ${turbo.status}`);
     failed += 1;
   }

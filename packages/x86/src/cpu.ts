@@ -187,6 +187,14 @@ export class Cpu {
   returnStub = -1;
 
   /**
+   * The next time (in cycles) at which the host wants control back, e.g. the next device event.
+   * When the clock passes it, `onDeadline` runs at the next block boundary (at any nesting of
+   * runs), with the deadline reset to Infinity: the hook sets the next one.
+   */
+  deadline = Infinity;
+  onDeadline: (() => void) | null = null;
+
+  /**
    * Executions after which a block is compiled to a JavaScript function (block-compiler.ts).
    * 1 compiles every block on first use, Infinity never compiles (the plain interpreter).
    */
@@ -1147,6 +1155,11 @@ export class Cpu {
       this.stopReason = 'stopped';
       return true;
     }
+    if (this.cycles >= this.deadline) {
+      this.deadline = Infinity;
+      if (this.onDeadline !== null) this.onDeadline();
+      if (this.stopReason !== null) return true;
+    }
     if (this.intShadow) {
       this.intShadow = false;
       this.attention = 1;
@@ -1226,7 +1239,7 @@ export class Cpu {
       const last = list[i - 1]!;
       this.cycles += last.cycBefore + last.cycles + this.extraCycles;
       this.extraCycles = 0;
-      if (this.icount >= this.icountLimit || this.cycles >= this.cycleLimit) this.attention = 1;
+      if (this.icount >= this.icountLimit || this.cycles >= this.cycleLimit || this.cycles >= this.deadline) this.attention = 1;
     }
   }
 
