@@ -2,6 +2,7 @@
 // memory helpers gcc and drivers call, delays and panic.
 
 import type { Kernel } from './kernel.js';
+import { CYCLES_PER_TICK } from './kernel.js';
 import { formatC } from './printk.js';
 
 const CYCLES_PER_US = 1700;
@@ -107,6 +108,14 @@ export function registerCoreExports(k: Kernel): void {
     m.cpu.extraCycles += (call.arg(0) >>> 0) * 1000 * CYCLES_PER_US;
     return 0;
   });
+  // Sleeping. schedule_timeout(t) sleeps t jiffies and returns 0 (the time left).
+  k.defineExport('schedule_timeout', (call) => {
+    const ticks = call.arg(0) | 0;
+    const until = k.cycles + Math.max(0, ticks) * CYCLES_PER_TICK;
+    return k.sleep('schedule_timeout', () => false, () => 0, until);
+  });
+  k.defineExport('schedule', () => k.sleep('schedule', () => false, () => 0, k.cycles + CYCLES_PER_TICK));
+
   k.defineExport('panic', (call) => {
     const text = formatC(readString(call.arg(0), 1024), varargs(call, 1), readString);
     throw k.crash('panic', `Kernel panic: ${text.trim()}`, { caller: call.returnAddress });

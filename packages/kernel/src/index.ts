@@ -1,5 +1,7 @@
-export { Kernel, KernelHang, Oops } from './kernel.js';
-export type { KernelModule, KernelOptions, ModuleResources, ModuleState } from './kernel.js';
+export { CYCLES_PER_TICK, HZ, Kernel, KernelHang, Oops } from './kernel.js';
+export type { KernelModule, KernelOptions, ModuleResources, ModuleState, TimeSource } from './kernel.js';
+export { Scheduler, Task, TaskSuspend, WaitQueue } from './sched.js';
+export type { TaskProgram, TaskRequest, TaskState } from './sched.js';
 export { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
 export { formatCrashReport } from './crash.js';
 export type { CrashKind, CrashRegisters, CrashReport, ExecutionContext } from './crash.js';

@@ -19,9 +19,29 @@ import { loadModuleImage, symbolize } from './module-loader.js';
 import type { LoadedImage } from './module-loader.js';
 import { PageAllocator } from './page-alloc.js';
 import { KernelLog } from './printk.js';
+import { Scheduler, Task, TaskSuspend } from './sched.js';
+import type { TaskProgram, WaitQueue } from './sched.js';
 import { HeapCorruption, SlabAllocator } from './slab.js';
 
+/**
+ * The machine's sense of time beyond the CPU: device events (the PIT's tick, a NIC's frame
+ * arriving). @nooks/devices' Clock implements it; without one, time only moves with the CPU
+ * and the idle loop.
+ */
+export interface TimeSource {
+  /** Cycle of the next pending event, or Infinity. */
+  nextEvent(): number;
+  /** Moves the clock of an idle CPU forward to `cycles` (counting idle time) and runs what falls due. */
+  advanceIdle(cycles: number): void;
+}
+
+/** Clock ticks per second (HZ) and cycles per tick at 1.7 GHz. */
+export const HZ = 100;
+export const CYCLES_PER_TICK = 17_000_000;
+
 export interface KernelOptions {
+  /** Device time (e.g. @nooks/devices' Clock). */
+  time?: TimeSource;
   /** Physical memory in bytes (default 64 MiB). */
   memoryBytes?: number;
   /** Called with every console line. */
@@ -98,6 +118,12 @@ export class Kernel {
   dead: CrashReport | undefined;
   private contexts: ExecutionContext[] = ['boot'];
   readonly watchdogCycles: number;
+  readonly scheduler: Scheduler;
+  private readonly time: TimeSource;
+  /** Cycles the CPU spent idle (halted, nothing to run). */
+  idleCycles = 0;
+  /** Depth of extension calls in progress (1: a task's top-level call). */
+  private guestDepth = 0;
 
   constructor(options: KernelOptions = {}) {
     const memoryBytes = options.memoryBytes ?? 64 << 20;
@@ -122,6 +148,22 @@ export class Kernel {
     this.machine.cpu.regs[4] = this.bootStackTop;
 
     this.machine.hookInterrupt(-1, (_m, ev) => this.onException(ev));
+    this.time = options.time ?? {
+      nextEvent: () => Infinity,
+      advanceIdle: (cycles: number) => {
+        const cpu = this.machine.cpu;
+        if (cycles > cpu.cycles) {
+          this.idleCycles += cycles - cpu.cycles;
+          cpu.cycles = cycles;
+        }
+      },
+    };
+    this.scheduler = new Scheduler({
+      machine: this.machine,
+      now: () => this.cycles,
+      runGuest: (task) => this.runTaskGuest(task),
+      onTaskKilled: (task, reason) => this.printk(`<4>process ${task.pid} (${task.name}) killed: ${reason}\n`),
+    });
     registerCoreExports(this);
     this.printk(`<5>Linux version 2.4.18-nooks (simulated) on a Pentium 4 1.7 GHz, ${memoryBytes >>> 20} MB RAM\n`);
   }
@@ -200,6 +242,7 @@ export class Kernel {
   call(addr: number, args: readonly number[], context: ExecutionContext): number {
     if (this.dead) throw new KernelUsageError(`the kernel is dead (${this.dead.reason}); it runs nothing more`);
     this.contexts.push(context);
+    this.guestDepth++;
     try {
       return this.machine.callGuest(addr, args, { maxCycles: this.watchdogCycles });
     } catch (e) {
@@ -212,8 +255,87 @@ export class Kernel {
       }
       throw e;
     } finally {
+      this.guestDepth--;
       this.contexts.pop();
     }
+  }
+
+  // ---------------------------------------------------------------- tasks and time
+
+  /** Starts a task running a workload program (a generator making requests). */
+  spawn(name: string, program: TaskProgram): Task {
+    const stack = this.pages.alloc(KERNEL_STACK_BYTES / PAGE_SIZE, `task:${name}`);
+    return this.scheduler.spawn(name, program, physToVirt(stack) + KERNEL_STACK_BYTES);
+  }
+
+  /** True when the caller may block: extension code running for a task at its top-level call. */
+  canSleep(): boolean {
+    return this.context === 'process' && this.guestDepth === 1 && this.scheduler.current !== null;
+  }
+
+  /**
+   * Blocks the current task inside a kernel function called by extension code (schedule(),
+   * down(), sleep_on...). In a task's top-level extension call the task is suspended and the
+   * function returns `result()` when it is resumed. Where a task cannot be suspended (a nested
+   * call), the CPU idles in place until ready, as a busy kernel would; in interrupt context it
+   * is a bug ("scheduling in interrupt"), which panics.
+   */
+  sleep(where: string, ready: () => boolean, result: () => number, deadline = Infinity, queue?: WaitQueue): number {
+    if (this.context === 'interrupt' || this.context === 'softirq') {
+      throw this.crash('panic', `Scheduling in interrupt (${where})`, {});
+    }
+    if (this.canSleep()) throw new TaskSuspend(ready, result, queue, deadline);
+    const limit = this.cycles + this.watchdogCycles;
+    while (!ready() && this.cycles < deadline) {
+      const next = Math.min(this.time.nextEvent(), deadline, limit);
+      if (next === Infinity || this.cycles >= limit) throw this.crash('hang', `deadlock: ${where} waits for something that cannot happen`, {});
+      this.time.advanceIdle(next);
+    }
+    return result();
+  }
+
+  /** Runs a task's extension call at the top level (the scheduler's runGuest). */
+  private runTaskGuest(task: Task): 'return' | 'suspended' | 'killed' {
+    if (this.dead) return 'killed';
+    this.contexts.push('process');
+    this.guestDepth++;
+    try {
+      const r = this.machine.run({ maxCycles: this.watchdogCycles });
+      if (r.reason === 'return') return 'return';
+      if (r.reason === 'cycles') {
+        throw this.crash('hang', `watchdog: ${this.symbolize(this.machine.cpu.eip)} made no progress (task ${task.pid} ${task.name})`, {});
+      }
+      throw this.crash('panic', `task ${task.pid} (${task.name}): extension call stopped: ${r.reason}`, {});
+    } catch (e) {
+      if (e instanceof TaskSuspend) {
+        this.scheduler.suspendInGuest(task, e);
+        return 'suspended';
+      }
+      if (e instanceof Oops) {
+        this.scheduler.kill(task, e.report.reason);
+        return 'killed';
+      }
+      throw e;
+    } finally {
+      this.guestDepth--;
+      this.contexts.pop();
+    }
+  }
+
+  /**
+   * The main loop: runs tasks until simulated time `untilCycles`, idling (halted CPU, device
+   * time moving on) when nothing is runnable. Stops early when no task is alive and nothing is
+   * scheduled. Returns the cycle it stopped at.
+   */
+  runUntil(untilCycles: number): number {
+    while (!this.dead && this.cycles < untilCycles) {
+      if (this.scheduler.step()) continue;
+      const next = Math.min(this.time.nextEvent(), this.scheduler.nextDeadline(), untilCycles);
+      if (next === Infinity || (this.scheduler.alive.length === 0 && this.time.nextEvent() === Infinity)) break;
+      this.time.advanceIdle(Math.max(next, this.cycles));
+      this.scheduler.poll();
+    }
+    return this.cycles;
   }
 
   /** Processor exceptions raised by guest code: the kernel's trap handlers. */
