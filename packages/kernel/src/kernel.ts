@@ -19,8 +19,8 @@ import { loadModuleImage, symbolize } from './module-loader.js';
 import type { LoadedImage } from './module-loader.js';
 import { PageAllocator } from './page-alloc.js';
 import { KernelLog } from './printk.js';
-import { Scheduler, Task, TaskSuspend } from './sched.js';
-import type { TaskProgram, WaitQueue } from './sched.js';
+import { Scheduler, TaskSuspend } from './sched.js';
+import type { Task, TaskProgram, WaitQueue } from './sched.js';
 import { HeapCorruption, SlabAllocator } from './slab.js';
 
 /**

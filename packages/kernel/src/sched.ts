@@ -166,8 +166,7 @@ export class Scheduler {
       t.blockedOn = undefined;
     }
     for (;;) {
-      let r: IteratorResult<TaskRequest, number>;
-      r = t.program.next(t.resumeValue);
+      const r: IteratorResult<TaskRequest, number> = t.program.next(t.resumeValue);
       if (r.done) {
         t.state = 'exited';
         t.exitCode = r.value;
