@@ -7,6 +7,7 @@
 import { GuestCallAborted, Machine, PageFaultError, disassembleBytes } from '@nooks/x86';
 import type { InterruptEvent } from '@nooks/x86';
 import { registerCoreExports } from './core-exports.js';
+import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
 import type { CrashKind, CrashReport, ExecutionContext } from './crash.js';
 import { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
@@ -165,6 +166,7 @@ export class Kernel {
       onTaskKilled: (task, reason) => this.printk(`<4>process ${task.pid} (${task.name}) killed: ${reason}\n`),
     });
     registerCoreExports(this);
+    registerSyncExports(this);
     this.printk(`<5>Linux version 2.4.18-nooks (simulated) on a Pentium 4 1.7 GHz, ${memoryBytes >>> 20} MB RAM\n`);
   }
 
@@ -325,11 +327,17 @@ export class Kernel {
   /**
    * The main loop: runs tasks until simulated time `untilCycles`, idling (halted CPU, device
    * time moving on) when nothing is runnable. Stops early when no task is alive and nothing is
-   * scheduled. Returns the cycle it stopped at.
+   * scheduled, or when the kernel dies (panic or hang: see `dead`). Returns the cycle it stopped at.
    */
   runUntil(untilCycles: number): number {
     while (!this.dead && this.cycles < untilCycles) {
-      if (this.scheduler.step()) continue;
+      try {
+        if (this.scheduler.step()) continue;
+      } catch (e) {
+        // A panic or hang ends the system: the report is in this.dead.
+        if ((e instanceof KernelPanic || e instanceof KernelHang) && this.dead) break;
+        throw e;
+      }
       const next = Math.min(this.time.nextEvent(), this.scheduler.nextDeadline(), untilCycles);
       if (next === Infinity || (this.scheduler.alive.length === 0 && this.time.nextEvent() === Infinity)) break;
       this.time.advanceIdle(Math.max(next, this.cycles));

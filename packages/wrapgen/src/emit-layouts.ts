@@ -6,7 +6,7 @@
 
 import { baseName } from './emit-header.js';
 import { WrapgenSemanticError } from './errors.js';
-import { resolveType } from './c-types.js';
+import { resolveType, typeToC } from './c-types.js';
 import { computeLayouts } from './layout.js';
 import type { AggregateLayout, FieldLayout, FieldType, ScalarKind } from './layout.js';
 import type { AnnotationSet, InterfaceModel, NamedConstant, SourceLocation } from './model.js';
@@ -184,7 +184,7 @@ class Emitter {
       return sum === '' ? 'addr' : `(addr + ${sum}) >>> 0`;
     };
     const anns = Object.keys(f.member.annotations);
-    out.push(`  /** &${l.name}->${f.name}: offset ${f.offset}, ${f.size} bytes${anns.length > 0 ? `; __nk(${anns.join(', ')})` : ''}. */`);
+    out.push(`  /** ${typeToC(f.type, f.name)}: offset ${f.offset}, ${f.size} bytes${anns.length > 0 ? `; __nk(${anns.join(', ')})` : ''}. */`);
     out.push(`  ${method(`addr_${f.name}`, f)}(addr: number): number {`);
     out.push(`    return ${at('')};`);
     out.push('  },');
@@ -206,12 +206,12 @@ class Emitter {
         return `    if ((${i} >>> 0) !== ${i} || ${i} >= ${n}) throw wgIndexError('${l.name}.${f.name}', ${i}, ${n});`;
       });
       const offsetExpr = idx.map((i, k) => (strides[k] === 1 ? i : `${i} * ${strides[k]}`)).join(' + ');
-      out.push(`  /** &${l.name}->${f.name}${idx.map((i) => `[${i}]`).join('')} */`);
+      out.push(`  /** The address of ${f.name}${idx.map((i) => `[${i}]`).join('')} (indices checked). */`);
       out.push(`  ${method(`at_${f.name}`, f)}(addr: number, ${idxParams}): number {`);
       out.push(...checks);
       out.push(`    return ${at(offsetExpr)};`);
       out.push('  },');
-      if (leaf.kind === 'struct' || leaf.kind === 'array') return out;
+      if (leaf.kind === 'struct') return out;
       const vType = leaf.kind === 'u64' || leaf.kind === 's64' ? 'bigint' : 'number';
       out.push(`  ${method(`get_${f.name}`, f)}(mem: MemoryAccess, addr: number, ${idxParams}): ${vType} {`);
       out.push(...checks);

@@ -3,7 +3,6 @@
 // they were concatenated), then a final pass for checks that need the whole interface.
 
 import { ANNOTATION_ARGUMENTS, checkAnnotations, splitFunctionAnnotations } from './annotations.js';
-import type { AnnotationSite } from './annotations.js';
 import { callableType, isIntegerType, pointeeAggregate, resolveType, sameType, typeToC } from './c-types.js';
 import { binary, cast, parseIntegerLiteral, unary, wrap } from './const-eval.js';
 import type { BinaryOp, IntValue, UnaryOp } from './const-eval.js';
@@ -53,7 +52,8 @@ export const BUILTIN_TYPEDEFS: ReadonlyArray<readonly [string, ScalarName]> = [
 const BASIC_TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', '_Bool']);
 const QUALIFIER_WORDS = new Set(['const', 'volatile']);
 
-const UNSUPPORTED_WORDS: Record<string, string> = {
+// a Map, not an object: identifiers such as `constructor` or `__proto__` must not find Object.prototype
+const UNSUPPORTED_WORDS = new Map<string, string>(Object.entries({
   static: "'static' declarations are not supported: the interface declares what the kernel exports",
   inline: "inline functions are not supported: declare a prototype ending with ';'",
   __inline: "inline functions are not supported: declare a prototype ending with ';'",
@@ -76,12 +76,12 @@ const UNSUPPORTED_WORDS: Record<string, string> = {
   typeof: "'typeof' is not supported in the interface",
   __typeof__: "'__typeof__' is not supported in the interface",
   sizeof: "'sizeof' is not supported in constant expressions; write the number or a #define",
-};
+}));
 
 const C_KEYWORDS = new Set([
   ...BASIC_TYPE_WORDS,
   ...QUALIFIER_WORDS,
-  ...Object.keys(UNSUPPORTED_WORDS),
+  ...UNSUPPORTED_WORDS.keys(),
   'typedef',
   'extern',
   'struct',
@@ -116,8 +116,9 @@ interface DeclSpecs {
 interface Declarator {
   readonly nameTok: Token | undefined;
   readonly annotations: Annotation[];
+  /** Builds the declared type from the declaration specifiers' type. */
   readonly apply: (base: CType) => CType;
-  /** Set when the declarator has a function suffix of empty parentheses `()`. */
+  /** Where the name is (or the declarator starts, if it has none). */
   readonly loc: SourceLocation;
 }
 
@@ -165,6 +166,7 @@ class InterfaceParser {
         annotationList: [],
         loc: BUILTIN_LOC,
       });
+      this.ordinary.set(name, { what: 'a typedef', loc: BUILTIN_LOC });
     }
   }
 
@@ -186,11 +188,11 @@ class InterfaceParser {
     return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
   }
 
-  private syntax(code: WrapgenSyntaxCode, t: Token | SourceLocation, msg: string): never {
+  private syntax(code: WrapgenSyntaxCode, t: { readonly loc: SourceLocation } | SourceLocation, msg: string): never {
     throw new WrapgenSyntaxError(code, 'loc' in t ? t.loc : t, msg);
   }
 
-  private semantic(code: WrapgenSemanticCode, t: Token | SourceLocation, msg: string): never {
+  private semantic(code: WrapgenSemanticCode, t: { readonly loc: SourceLocation } | SourceLocation, msg: string): never {
     throw new WrapgenSemanticError(code, 'loc' in t ? t.loc : t, msg);
   }
 
@@ -221,7 +223,7 @@ class InterfaceParser {
   // names
 
   private where(loc: SourceLocation): string {
-    return loc === BUILTIN_LOC ? 'as a builtin typedef' : `at ${loc.file}:${loc.line}:${loc.column}`;
+    return loc === BUILTIN_LOC ? '(builtin)' : `at ${loc.file}:${loc.line}:${loc.column}`;
   }
 
   /** Records an identifier used as a declared name; it must not be a #define name. */
@@ -312,7 +314,7 @@ class InterfaceParser {
       if (specs.definedAggregate !== undefined) {
         const agg = specs.definedAggregate;
         if (agg.tag === undefined) {
-          this.syntax('UNSUPPORTED_SYNTAX', specs.start, 'an anonymous struct or union at top level declares nothing; give it a tag or a typedef name');
+          this.syntax('UNSUPPORTED_SYNTAX', agg.loc, 'an anonymous struct or union at top level declares nothing; give it a tag or a typedef name');
         }
         if (specs.annotations.length > 0) {
           agg.annotationList = [...specs.annotations, ...agg.annotationList];
@@ -351,7 +353,7 @@ class InterfaceParser {
       const anns = [...specs.annotations, ...d.annotations, ...trailing];
       if (specs.storage === 'typedef') this.addTypedef(nameTok, type, anns, specs, first);
       else {
-        this.nameAnonymousAtTopLevel(specs, nameTok);
+        this.rejectAnonymousAtTopLevel(specs);
         const r = resolveType(type);
         if (type.kind === 'function' || (r.kind === 'function' && type.kind === 'typedef')) this.addFunction(nameTok, r as FunctionType, anns);
         else this.addVariable(nameTok, type, anns, specs);
@@ -371,9 +373,10 @@ class InterfaceParser {
     if (a !== undefined) this.semantic('ANNOTATION_NOT_ALLOWED', a, `annotation '${a.name}' is not allowed on ${what}`);
   }
 
-  private nameAnonymousAtTopLevel(specs: DeclSpecs, _nameTok: Token): void {
+  /** An anonymous struct can only be named by a typedef or be a member: C could not refer to it again. */
+  private rejectAnonymousAtTopLevel(specs: DeclSpecs): void {
     if (specs.definedAggregate !== undefined && specs.definedAggregate.tag === undefined) {
-      this.syntax('UNSUPPORTED_SYNTAX', specs.start, 'an anonymous struct or union must be named by a typedef or be a member of another struct');
+      this.syntax('UNSUPPORTED_SYNTAX', specs.definedAggregate.loc, 'an anonymous struct or union must be named by a typedef or be a member of another struct');
     }
   }
 
@@ -400,6 +403,9 @@ class InterfaceParser {
         this.ordinary.set(name, { what: 'a typedef', loc: nameTok.loc });
         this.declarations.push(decl);
         return;
+      }
+      if (prev.builtin) {
+        this.semantic('DUPLICATE_DEFINITION', nameTok, `typedef '${name}' is builtin as '${typeToC(prev.type, '', false)}'; it can only be redeclared as that type`);
       }
       this.semantic('DUPLICATE_DEFINITION', nameTok, `typedef '${name}' is already defined ${this.where(prev.loc)} as '${typeToC(prev.type, '', false)}'`);
     }
@@ -561,7 +567,7 @@ class InterfaceParser {
       const t = this.peek();
       if (t.kind !== 'ident') break;
       const w = t.text;
-      const unsupported = UNSUPPORTED_WORDS[w];
+      const unsupported = UNSUPPORTED_WORDS.get(w);
       if (unsupported !== undefined) this.syntax('UNSUPPORTED_SYNTAX', t, unsupported);
       if (w === 'typedef' || w === 'extern') {
         if (context !== 'top') this.syntax('UNSUPPORTED_SYNTAX', t, `'${w}' is not allowed ${context === 'member' ? 'in a struct member' : 'in a parameter'}`);
@@ -936,7 +942,8 @@ class InterfaceParser {
     } else if (this.peek().kind === 'ident' && this.peek().text !== '__nk' && !(mode !== 'named' && this.isTypeStart(this.peek()))) {
       const t = this.peek();
       if (C_KEYWORDS.has(t.text)) {
-        if (UNSUPPORTED_WORDS[t.text] !== undefined) this.syntax('UNSUPPORTED_SYNTAX', t, UNSUPPORTED_WORDS[t.text] as string);
+        const unsupported = UNSUPPORTED_WORDS.get(t.text);
+        if (unsupported !== undefined) this.syntax('UNSUPPORTED_SYNTAX', t, unsupported);
         this.expected('a name', context);
       }
       if (mode === 'abstract') this.expected("')'");
@@ -1184,7 +1191,7 @@ class InterfaceParser {
       return v;
     }
     if (t.kind === 'ident') {
-      if (UNSUPPORTED_WORDS[t.text] !== undefined && t.text === 'sizeof') this.syntax('UNSUPPORTED_SYNTAX', t, UNSUPPORTED_WORDS[t.text] as string);
+      if (t.text === 'sizeof') this.syntax('UNSUPPORTED_SYNTAX', t, UNSUPPORTED_WORDS.get('sizeof') as string);
       const c = this.constants.get(t.text);
       if (c === undefined) {
         this.semantic('BAD_CONSTANT', t, `'${t.text}' is not a constant defined before this point (#define or enumerator)`);

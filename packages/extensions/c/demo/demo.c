@@ -1,6 +1,6 @@
 /* Demonstration extension: exercises the extension build (one ELF32 relocatable object with
  * imports, exports, data, bss and relocations) before the real drivers arrive. */
-#include <nooks/demo.h>
+#include <nooks/kernel.h>
 
 static int loads;              /* .bss */
 static const char banner[] = "demo: loaded";  /* .rodata */

@@ -1,7 +1,7 @@
 /* Kernel crash tests: each variant (variants.json) makes init_module do one thing Linux
  * would crash on, so the simulated kernel's crash semantics can be checked. The plain build
  * loads and unloads cleanly. */
-#include <nooks/demo.h>
+#include <nooks/kernel.h>
 
 static volatile int sink;
 

@@ -1,9 +1,8 @@
 /* Scheduler tests: functions that tasks call, which sleep inside the kernel, compute, or
  * crash, so the kernel's task model (suspending a task inside extension code and resuming it)
  * can be checked. */
-#include <nooks/demo.h>
+#include <nooks/kernel.h>
 
-long schedule_timeout(long timeout);
 
 static int naps;
 

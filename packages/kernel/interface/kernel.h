@@ -1,0 +1,127 @@
+/*
+ * The kernel interface of Nooks Lab: every type, structure and function an extension may use.
+ * This file is the single source of truth. @nooks/wrapgen turns it into the C header the
+ * extensions compile against (<nooks/kernel.h>), the TypeScript layouts the kernel reads and
+ * writes emulated memory with, and the export table; the __nk(...) annotations say what each
+ * parameter and field means to isolation (see packages/wrapgen/README.md).
+ *
+ * Linux 2.4.18 (i386) is the model: names, layouts and semantics follow it where the
+ * simulated kernel implements them. A declaration here must be implemented by the kernel
+ * (a test checks that every function below is exported).
+ */
+
+// ---- constants ----------------------------------------------------------------------------
+#define HZ              100
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       (1 << PAGE_SHIFT)
+#define GFP_ATOMIC      0x20
+#define GFP_KERNEL      0x1f0
+#define GFP_DMA         0x01
+
+#define EPERM           1
+#define ENOENT          2
+#define EINTR           4
+#define EIO             5
+#define ENXIO           6
+#define E2BIG           7
+#define EAGAIN          11
+#define ENOMEM          12
+#define EFAULT          14
+#define EBUSY           16
+#define EEXIST          17
+#define ENODEV          19
+#define EINVAL          22
+#define ENOSPC          28
+#define ETIMEDOUT       110
+
+#define TASK_RUNNING            0
+#define TASK_INTERRUPTIBLE      1
+#define TASK_UNINTERRUPTIBLE    2
+
+// ---- basic types ----------------------------------------------------------------------------
+typedef unsigned int size_t;
+typedef int ssize_t;
+typedef unsigned int dma_addr_t;
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+typedef struct {
+	volatile unsigned int lock;
+} spinlock_t;
+
+typedef struct {
+	volatile int counter;
+} atomic_t;
+
+struct wait_queue_head {
+	spinlock_t lock;
+	struct list_head task_list;
+};
+typedef struct wait_queue_head wait_queue_head_t;
+
+struct semaphore {
+	atomic_t count;
+	int sleepers;
+	wait_queue_head_t wait;
+};
+
+struct timer_list {
+	struct list_head list;
+	unsigned long expires;
+	unsigned long data;
+	void (*function)(unsigned long) __nk(callback, irq_safe);
+};
+
+// ---- exported variables --------------------------------------------------------------------
+extern volatile unsigned long jiffies __nk(readonly);
+
+// ---- printing and strings --------------------------------------------------------------------
+int printk(const char *fmt __nk(readonly), ...) __nk(irq_safe, noncritical);
+int sprintf(char *buf __nk(out), const char *fmt __nk(readonly), ...) __nk(irq_safe);
+int snprintf(char *buf __nk(out, len(size)), size_t size, const char *fmt __nk(readonly), ...) __nk(irq_safe);
+void *memcpy(void *to __nk(out, len(n)), const void *from __nk(in, len(n)), size_t n) __nk(irq_safe);
+void *memmove(void *to __nk(out, len(n)), const void *from __nk(in, len(n)), size_t n) __nk(irq_safe);
+void *memset(void *s __nk(out, len(n)), int c, size_t n) __nk(irq_safe);
+int memcmp(const void *a __nk(in, len(n)), const void *b __nk(in, len(n)), size_t n) __nk(irq_safe);
+size_t strlen(const char *s __nk(readonly)) __nk(irq_safe);
+int strcmp(const char *a __nk(readonly), const char *b __nk(readonly)) __nk(irq_safe);
+int strncmp(const char *a __nk(readonly), const char *b __nk(readonly), size_t n) __nk(irq_safe);
+char *strcpy(char *dst __nk(out), const char *src __nk(readonly)) __nk(irq_safe);
+char *strncpy(char *dst __nk(out, len(n)), const char *src __nk(readonly), size_t n) __nk(irq_safe);
+
+// ---- memory --------------------------------------------------------------------------------
+void *kmalloc(size_t size, int flags) __nk(acquire, nullable, irq_safe);
+void kfree(const void *objp __nk(nullable)) __nk(release(0), irq_safe);
+void *vmalloc(unsigned long size) __nk(acquire, nullable, may_sleep);
+void vfree(void *addr __nk(nullable)) __nk(release(0), may_sleep);
+
+// ---- time and sleeping ----------------------------------------------------------------------
+void udelay(unsigned long usecs) __nk(irq_safe);
+void mdelay(unsigned long msecs) __nk(irq_safe);
+void schedule(void) __nk(may_sleep);
+long schedule_timeout(long timeout) __nk(may_sleep);
+
+// ---- wait queues, semaphores, spinlocks ------------------------------------------------------
+void init_waitqueue_head(wait_queue_head_t *q __nk(out));
+void __wake_up(wait_queue_head_t *q) __nk(irq_safe);
+void wake_up(wait_queue_head_t *q) __nk(irq_safe);
+void wake_up_interruptible(wait_queue_head_t *q) __nk(irq_safe);
+void sleep_on(wait_queue_head_t *q) __nk(may_sleep);
+void interruptible_sleep_on(wait_queue_head_t *q) __nk(may_sleep);
+long interruptible_sleep_on_timeout(wait_queue_head_t *q, long timeout) __nk(may_sleep);
+void sema_init(struct semaphore *sem __nk(out), int val);
+void down(struct semaphore *sem __nk(inout)) __nk(may_sleep);
+int down_interruptible(struct semaphore *sem __nk(inout)) __nk(may_sleep);
+int down_trylock(struct semaphore *sem __nk(inout)) __nk(irq_safe);
+void up(struct semaphore *sem __nk(inout)) __nk(irq_safe);
+void spin_lock_init(spinlock_t *lock __nk(out)) __nk(irq_safe);
+void spin_lock(spinlock_t *lock __nk(inout)) __nk(irq_safe);
+void spin_unlock(spinlock_t *lock __nk(inout)) __nk(irq_safe);
+/* Linux's spin_lock_irqsave(lock, flags) macro, as a function returning the saved flags. */
+unsigned long spin_lock_irqsave(spinlock_t *lock __nk(inout)) __nk(irq_safe);
+void spin_unlock_irqrestore(spinlock_t *lock __nk(inout), unsigned long flags) __nk(irq_safe);
+
+// ---- errors --------------------------------------------------------------------------------
+void panic(const char *fmt __nk(readonly), ...) __nk(critical);
