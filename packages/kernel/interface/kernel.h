@@ -74,6 +74,21 @@ struct timer_list {
 	void (*function)(unsigned long) __nk(callback, irq_safe);
 };
 
+struct tasklet_struct {
+	struct tasklet_struct *next;
+	unsigned long state;
+	atomic_t count;
+	void (*func)(unsigned long) __nk(callback, irq_safe);
+	unsigned long data;
+};
+
+/* Interrupt handlers get the IRQ, their dev_id and (here always NULL) the registers. */
+struct pt_regs;
+typedef __nk(callback, irq_safe) void (*irq_handler_t)(int irq, void *dev_id, struct pt_regs *regs);
+
+#define SA_INTERRUPT    0x20000000
+#define SA_SHIRQ        0x04000000
+
 // ---- exported variables --------------------------------------------------------------------
 extern volatile unsigned long jiffies __nk(readonly);
 
@@ -102,6 +117,23 @@ void udelay(unsigned long usecs) __nk(irq_safe);
 void mdelay(unsigned long msecs) __nk(irq_safe);
 void schedule(void) __nk(may_sleep);
 long schedule_timeout(long timeout) __nk(may_sleep);
+
+// ---- interrupts, tasklets, timers ------------------------------------------------------------
+int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *devname __nk(readonly), void *dev_id __nk(nullable)) __nk(may_sleep);
+void free_irq(unsigned int irq, void *dev_id __nk(nullable)) __nk(may_sleep);
+void disable_irq(unsigned int irq);
+void disable_irq_nosync(unsigned int irq) __nk(irq_safe);
+void enable_irq(unsigned int irq) __nk(irq_safe);
+void tasklet_init(struct tasklet_struct *t __nk(out), void (*func)(unsigned long) __nk(callback, irq_safe), unsigned long data);
+void tasklet_schedule(struct tasklet_struct *t __nk(inout)) __nk(irq_safe);
+void tasklet_hi_schedule(struct tasklet_struct *t __nk(inout)) __nk(irq_safe);
+void tasklet_kill(struct tasklet_struct *t __nk(inout)) __nk(may_sleep);
+void init_timer(struct timer_list *timer __nk(out)) __nk(irq_safe);
+void add_timer(struct timer_list *timer __nk(inout)) __nk(irq_safe);
+int mod_timer(struct timer_list *timer __nk(inout), unsigned long expires) __nk(irq_safe);
+int del_timer(struct timer_list *timer __nk(inout)) __nk(irq_safe);
+int del_timer_sync(struct timer_list *timer __nk(inout));
+int timer_pending(const struct timer_list *timer __nk(readonly)) __nk(irq_safe);
 
 // ---- wait queues, semaphores, spinlocks ------------------------------------------------------
 void init_waitqueue_head(wait_queue_head_t *q __nk(out));

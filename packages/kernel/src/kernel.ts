@@ -7,6 +7,7 @@
 import { GuestCallAborted, Machine, PageFaultError, disassembleBytes } from '@nooks/x86';
 import type { InterruptEvent } from '@nooks/x86';
 import { registerCoreExports } from './core-exports.js';
+import { Interrupts, registerIrqExports } from './irq.js';
 import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
 import type { CrashKind, CrashReport, ExecutionContext } from './crash.js';
@@ -43,6 +44,12 @@ export const CYCLES_PER_TICK = 17_000_000;
 export interface KernelOptions {
   /** Device time (e.g. @nooks/devices' Clock). */
   time?: TimeSource;
+  /**
+   * The machine has the PC platform devices on its I/O ports (8259 PIC pair, 8254 PIT, as
+   * @nooks/devices' Platform provides): the kernel programs them at boot, takes the timer
+   * interrupt at HZ, and idles the CPU in a hlt loop so that interrupts wake it.
+   */
+  pcPlatform?: boolean;
   /** Physical memory in bytes (default 64 MiB). */
   memoryBytes?: number;
   /** Called with every console line. */
@@ -125,6 +132,11 @@ export class Kernel {
   idleCycles = 0;
   /** Depth of extension calls in progress (1: a task's top-level call). */
   private guestDepth = 0;
+  /** Interrupts, softirqs, tasklets, timers and jiffies. */
+  readonly irq: Interrupts;
+  private readonly pcPlatform: boolean;
+  /** Address of the idle loop (sti; hlt; jmp) in kernel text. */
+  private readonly idleLoop: number;
 
   constructor(options: KernelOptions = {}) {
     const memoryBytes = options.memoryBytes ?? 64 << 20;
@@ -143,7 +155,10 @@ export class Kernel {
     // Kernel text: the return stub (first 8 bytes), then the export stubs.
     const textVirt = physToVirt(KERNEL_IMAGE_PHYS);
     this.machine.installReturnStub(KERNEL_IMAGE_PHYS, textVirt);
-    this.exports = new ExportTable(this.machine, KERNEL_IMAGE_PHYS + 8, textVirt + 8, KERNEL_IMAGE_BYTES / 2);
+    this.exports = new ExportTable(this.machine, KERNEL_IMAGE_PHYS + 8, textVirt + 8, KERNEL_IMAGE_BYTES / 2 - 264);
+    // The idle task's loop: sti; hlt; jmp back to sti.
+    this.idleLoop = textVirt + KERNEL_IMAGE_BYTES / 2 - 256;
+    this.machine.writePhys(KERNEL_IMAGE_PHYS + KERNEL_IMAGE_BYTES / 2 - 256, Uint8Array.of(0xfb, 0xf4, 0xeb, 0xfc));
     const stack = this.pages.alloc(KERNEL_STACK_BYTES / PAGE_SIZE, 'kernel');
     this.bootStackTop = physToVirt(stack) + KERNEL_STACK_BYTES;
     this.machine.cpu.regs[4] = this.bootStackTop;
@@ -167,6 +182,10 @@ export class Kernel {
     });
     registerCoreExports(this);
     registerSyncExports(this);
+    this.irq = new Interrupts(this, textVirt + KERNEL_IMAGE_BYTES / 2);
+    registerIrqExports(this, this.irq);
+    this.pcPlatform = options.pcPlatform ?? false;
+    if (this.pcPlatform) this.irq.initPlatform();
     this.printk(`<5>Linux version 2.4.18-nooks (simulated) on a Pentium 4 1.7 GHz, ${memoryBytes >>> 20} MB RAM\n`);
   }
 
@@ -184,6 +203,22 @@ export class Kernel {
   get context(): ExecutionContext {
     return this.contexts[this.contexts.length - 1]!;
   }
+
+  pushContext(c: ExecutionContext): void {
+    this.contexts.push(c);
+  }
+
+  popContext(): void {
+    if (this.contexts.length > 1) this.contexts.pop();
+  }
+
+  /** Called on every timer tick (after jiffies moved). */
+  onTick(): void {
+    this.ticks++;
+  }
+
+  /** Timer interrupts taken. */
+  ticks = 0;
 
   // ---------------------------------------------------------------- exports
 
@@ -332,23 +367,60 @@ export class Kernel {
   runUntil(untilCycles: number): number {
     while (!this.dead && this.cycles < untilCycles) {
       try {
+          if (this.irq.softirqPending) {
+          this.irq.doSoftirq();
+          continue;
+        }
         if (this.scheduler.step()) continue;
+        const next = Math.min(this.time.nextEvent(), this.scheduler.nextDeadline(), untilCycles);
+        if (next === Infinity || (this.scheduler.alive.length === 0 && this.time.nextEvent() === Infinity)) break;
+        this.idle(Math.max(next, this.cycles));
+        this.scheduler.poll();
       } catch (e) {
         // A panic or hang ends the system: the report is in this.dead.
         if ((e instanceof KernelPanic || e instanceof KernelHang) && this.dead) break;
         throw e;
       }
-      const next = Math.min(this.time.nextEvent(), this.scheduler.nextDeadline(), untilCycles);
-      if (next === Infinity || (this.scheduler.alive.length === 0 && this.time.nextEvent() === Infinity)) break;
-      this.time.advanceIdle(Math.max(next, this.cycles));
-      this.scheduler.poll();
     }
     return this.cycles;
   }
 
+  /**
+   * Nothing to run until `next`. With the PC platform the CPU runs the idle loop (sti; hlt): it
+   * halts, the clock jumps to the next device event, and the interrupt that event raises wakes
+   * the CPU, which runs the handler and halts again. Without devices, time just moves on.
+   */
+  private idle(next: number): void {
+    const before = this.cycles;
+    if (!this.pcPlatform) {
+      this.time.advanceIdle(next);
+      this.idleCycles += Math.max(0, this.cycles - before);
+      return;
+    }
+    const cpu = this.machine.cpu;
+    cpu.regs[4] = this.bootStackTop;
+    cpu.eip = this.idleLoop;
+    cpu.halted = false;
+    this.contexts.push('boot');
+    try {
+      // Runs to the hlt (taking any interrupt already pending on the way).
+      this.machine.run({ maxCycles: this.watchdogCycles });
+      if (this.cycles < next) {
+        const t = this.cycles;
+        this.time.advanceIdle(next);
+        this.idleCycles += Math.max(0, this.cycles - t);
+        // Take the interrupt(s) the events raised; the loop halts again.
+        cpu.halted = false;
+        this.machine.run({ maxCycles: this.watchdogCycles });
+      }
+    } finally {
+      this.contexts.pop();
+    }
+  }
+
   /** Processor exceptions raised by guest code: the kernel's trap handlers. */
   private onException(ev: InterruptEvent): boolean {
-    if (ev.vector >= 32) return false;
+    if (ev.vector >= 32) return !ev.software && this.irq.handleVector(ev.vector);
     const cpu = this.machine.cpu;
     const what = EXCEPTION_NAMES[ev.vector] ?? `exception ${ev.vector}`;
     let reason: string;
