@@ -112,6 +112,11 @@ void kfree(const void *objp __nk(nullable)) __nk(release(0), irq_safe);
 void *vmalloc(unsigned long size) __nk(acquire, nullable, may_sleep);
 void vfree(void *addr __nk(nullable)) __nk(release(0), may_sleep);
 
+// ---- user memory ---------------------------------------------------------------------------
+/* Both return the number of bytes that could not be copied (0 on success). */
+unsigned long copy_from_user(void *to __nk(out, len(n)), const void *from __nk(user, len(n)), unsigned long n) __nk(may_sleep);
+unsigned long copy_to_user(void *to __nk(user, len(n)), const void *from __nk(in, len(n)), unsigned long n) __nk(may_sleep);
+
 // ---- time and sleeping ----------------------------------------------------------------------
 void udelay(unsigned long usecs) __nk(irq_safe);
 void mdelay(unsigned long msecs) __nk(irq_safe);

@@ -2,6 +2,7 @@
 // memory helpers gcc and drivers call, delays and panic.
 
 import type { Kernel } from './kernel.js';
+import { PageFaultError } from '@nooks/x86';
 import { CYCLES_PER_TICK } from './kernel.js';
 import { formatC } from './printk.js';
 
@@ -108,6 +109,30 @@ export function registerCoreExports(k: Kernel): void {
     m.cpu.extraCycles += (call.arg(0) >>> 0) * 1000 * CYCLES_PER_US;
     return 0;
   });
+  // User memory: copy_from_user/copy_to_user return the number of bytes NOT copied, as in Linux.
+  const USER_TOP = 0xc000_0000;
+  const copyUser = (dst: number, src: number, n: number, toUser: boolean): number => {
+    const user = toUser ? dst : src;
+    if (n === 0) return 0;
+    if (user >>> 0 >= USER_TOP || (user >>> 0) + n > USER_TOP) return n; // access_ok failed
+    let done = 0;
+    while (done < n) {
+      const chunk = Math.min(n - done, 0x1000 - (((user >>> 0) + done) & 0xfff));
+      try {
+        const bytes = m.readVirt((src + done) >>> 0, chunk);
+        m.writeVirt((dst + done) >>> 0, bytes);
+      } catch (e) {
+        if (e instanceof PageFaultError && (e.address >>> 0) < USER_TOP) return n - done; // the fixup: a fault on the user side
+        throw e;
+      }
+      done += chunk;
+      m.cpu.extraCycles += chunk >>> 2;
+    }
+    return 0;
+  };
+  k.defineExport('copy_from_user', (call) => copyUser(call.arg(0) >>> 0, call.arg(1) >>> 0, call.arg(2) >>> 0, false));
+  k.defineExport('copy_to_user', (call) => copyUser(call.arg(0) >>> 0, call.arg(1) >>> 0, call.arg(2) >>> 0, true));
+
   // Sleeping. schedule_timeout(t) sleeps t jiffies and returns 0 (the time left).
   k.defineExport('schedule_timeout', (call) => {
     const ticks = call.arg(0) | 0;

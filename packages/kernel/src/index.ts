@@ -8,11 +8,13 @@ export type { CrashKind, CrashRegisters, CrashReport, ExecutionContext } from '.
 export { ExportTable } from './exports.js';
 export type { ExportedSymbol, KernelCall, KernelFunction } from './exports.js';
 export { KernelMemory } from './kernel-mm.js';
-export type { VmArea } from './kernel-mm.js';
+export type { AddressSpace, VmArea } from './kernel-mm.js';
 export { KERNEL_IMAGE_PHYS, PAGE_OFFSET, PAGE_SIZE, VMALLOC_END, physToVirt, virtToPhys, vmallocStart } from './memory-map.js';
 export { loadModuleImage, symbolize } from './module-loader.js';
 export type { LoadedImage, LoaderHost, ModuleSection, ModuleSymbol } from './module-loader.js';
 export { OutOfMemory, PageAllocator } from './page-alloc.js';
 export { KernelLog, formatC, splitLevel } from './printk.js';
+export { IRQ_VECTOR_BASE, Interrupts, LATCH, NR_IRQS, SA_INTERRUPT, SA_SHIRQ, kernelMemory } from './irq.js';
+export * as layouts from './generated/layouts.js';
 export type { LogLine } from './printk.js';
 export { HeapCorruption, POISON, RED_ACTIVE, RED_INACTIVE, SIZE_CLASSES, SlabAllocator } from './slab.js';

@@ -18,9 +18,24 @@ export interface VmArea {
   readonly kind: 'vmalloc' | 'module' | 'ioremap';
 }
 
+/** A user address space: a page directory whose kernel half is the kernel's. */
+export interface AddressSpace {
+  readonly pgd: number;
+  readonly owner: string;
+  /** User pages mapped (virtual page address -> physical frame). */
+  readonly pages: Map<number, number>;
+  /** Page tables of the user half (physical addresses). */
+  readonly tables: number[];
+}
+
+/** First PDE of the kernel half (0xC0000000 >> 22). */
+const KERNEL_PDE = 768;
+
 export class KernelMemory {
   /** Physical address of the kernel page directory (swapper_pg_dir). */
   readonly pgd: number;
+  /** Every user address space, so new kernel page tables reach them all. */
+  private readonly spaces = new Set<AddressSpace>();
   private readonly areas = new Map<number, VmArea>();
   private vmallocNext: number;
   readonly vmallocBase: number;
@@ -62,6 +77,10 @@ export class KernelMemory {
     const pt = this.pages.alloc(1, 'kernel');
     this.zero(pt);
     this.machine.writePhys32(pdeAddr, pt | Pte.P | Pte.RW);
+    // A new kernel page table: every address space shares the kernel half.
+    if (pgd === this.pgd && virt >>> 22 >= KERNEL_PDE) {
+      for (const s of this.spaces) this.machine.writePhys32(s.pgd + (virt >>> 22) * 4, pt | Pte.P | Pte.RW);
+    }
     return pt;
   }
 
@@ -151,6 +170,74 @@ export class KernelMemory {
     const v = virt >>> 0;
     for (const a of this.areas.values()) if (v >= (a.start & ~0xfff) && v < (a.start & ~0xfff) + a.size) return a;
     return undefined;
+  }
+
+  // ---------------------------------------------------------------- user address spaces
+
+  /** A new address space: empty user half, the kernel's page tables in the kernel half. */
+  createAddressSpace(owner: string): AddressSpace {
+    const pgd = this.pages.alloc(1, owner);
+    this.zero(pgd);
+    for (let i = KERNEL_PDE; i < 1024; i++) this.machine.writePhys32(pgd + i * 4, this.machine.readPhys32(this.pgd + i * 4));
+    const space: AddressSpace = { pgd, owner, pages: new Map(), tables: [] };
+    this.spaces.add(space);
+    return space;
+  }
+
+  /** Maps zeroed user pages over [virt, virt+bytes) (user, writable). Returns virt. */
+  mapUser(space: AddressSpace, virt: number, bytes: number): number {
+    if (virt >>> 0 >= PAGE_OFFSET || (virt >>> 0) + bytes > PAGE_OFFSET) throw new RangeError('user mappings must lie below 0xC0000000');
+    for (let v = (virt & ~0xfff) >>> 0; v < (virt >>> 0) + bytes; v += PAGE_SIZE) {
+      if (space.pages.has(v)) continue;
+      const pdeAddr = space.pgd + (v >>> 22) * 4;
+      let pde = this.machine.readPhys32(pdeAddr);
+      if (!(pde & Pte.P)) {
+        const pt = this.pages.alloc(1, space.owner);
+        this.zero(pt);
+        space.tables.push(pt);
+        pde = pt | Pte.P | Pte.RW | Pte.US;
+        this.machine.writePhys32(pdeAddr, pde);
+      }
+      const frame = this.pages.alloc(1, space.owner);
+      this.zero(frame);
+      this.machine.writePhys32((pde & ~0xfff) + ((v >>> 12) & 0x3ff) * 4, frame | Pte.P | Pte.RW | Pte.US);
+      space.pages.set(v, frame);
+    }
+    return virt;
+  }
+
+  /** Frees an address space's user pages and tables. */
+  destroyAddressSpace(space: AddressSpace): void {
+    for (const f of space.pages.values()) this.pages.release(f);
+    for (const t of space.tables) this.pages.release(t);
+    this.pages.release(space.pgd);
+    space.pages.clear();
+    this.spaces.delete(space);
+  }
+
+  /** Copies bytes into a user address space (through its page tables, whatever CR3 is). */
+  writeUser(space: AddressSpace, virt: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; ) {
+      const v = (virt + i) >>> 0;
+      const frame = space.pages.get(v & ~0xfff);
+      if (frame === undefined) throw new RangeError(`user address ${v.toString(16)} is not mapped`);
+      const n = Math.min(bytes.length - i, PAGE_SIZE - (v & 0xfff));
+      this.machine.writePhys(frame + (v & 0xfff), bytes.subarray(i, i + n));
+      i += n;
+    }
+  }
+
+  readUser(space: AddressSpace, virt: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; ) {
+      const v = (virt + i) >>> 0;
+      const frame = space.pages.get(v & ~0xfff);
+      if (frame === undefined) throw new RangeError(`user address ${v.toString(16)} is not mapped`);
+      const n = Math.min(length - i, PAGE_SIZE - (v & 0xfff));
+      out.set(this.machine.readPhys(frame + (v & 0xfff), n), i);
+      i += n;
+    }
+    return out;
   }
 
   /** True for kernel addresses: lowmem and vmalloc area. */

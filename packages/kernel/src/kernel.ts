@@ -15,7 +15,7 @@ import { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
 import { ExportTable } from './exports.js';
 import type { KernelCall, KernelFunction } from './exports.js';
 import { KernelMemory } from './kernel-mm.js';
-import type { VmArea } from './kernel-mm.js';
+import type { AddressSpace, VmArea } from './kernel-mm.js';
 import { KERNEL_IMAGE_BYTES, KERNEL_IMAGE_PHYS, PAGE_SIZE, physToVirt } from './memory-map.js';
 import { loadModuleImage, symbolize } from './module-loader.js';
 import type { LoadedImage } from './module-loader.js';
@@ -301,8 +301,40 @@ export class Kernel {
 
   /** Starts a task running a workload program (a generator making requests). */
   spawn(name: string, program: TaskProgram): Task {
-    const stack = this.pages.alloc(KERNEL_STACK_BYTES / PAGE_SIZE, `task:${name}`);
-    return this.scheduler.spawn(name, program, physToVirt(stack) + KERNEL_STACK_BYTES);
+    const owner = `task:${name}`;
+    const stack = this.pages.alloc(KERNEL_STACK_BYTES / PAGE_SIZE, owner);
+    const space = this.mm.createAddressSpace(owner);
+    const task = this.scheduler.spawn(name, program, physToVirt(stack) + KERNEL_STACK_BYTES, space.pgd);
+    this.spaces.set(task, space);
+    return task;
+  }
+
+  private readonly spaces = new Map<Task, AddressSpace>();
+
+  /** The task's user address space. */
+  addressSpace(task: Task): AddressSpace {
+    const s = this.spaces.get(task);
+    if (!s) throw new KernelUsageError(`task ${task.pid} has no address space`);
+    return s;
+  }
+
+  /** Maps user memory for a task (like brk/mmap of anonymous memory) and returns its address. */
+  userAlloc(task: Task, bytes: number, at?: number): number {
+    const space = this.addressSpace(task);
+    const base = at ?? this.userNext.get(task) ?? 0x0804_8000;
+    this.mm.mapUser(space, base, bytes);
+    this.userNext.set(task, Math.max(this.userNext.get(task) ?? 0, ((base + bytes + 0xfff) & ~0xfff) + 0x1000));
+    return base;
+  }
+
+  private readonly userNext = new Map<Task, number>();
+
+  writeUser(task: Task, addr: number, bytes: Uint8Array): void {
+    this.mm.writeUser(this.addressSpace(task), addr, bytes);
+  }
+
+  readUser(task: Task, addr: number, length: number): Uint8Array {
+    return this.mm.readUser(this.addressSpace(task), addr, length);
   }
 
   /** True when the caller may block: extension code running for a task at its top-level call. */
@@ -398,6 +430,7 @@ export class Kernel {
       return;
     }
     const cpu = this.machine.cpu;
+    if (cpu.cr3 !== this.mm.pgd) cpu.setCr3(this.mm.pgd);
     cpu.regs[4] = this.bootStackTop;
     cpu.eip = this.idleLoop;
     cpu.halted = false;

@@ -76,6 +76,8 @@ export class Task {
     readonly program: TaskProgram,
     /** Top of its 8 KiB kernel stack (kernel virtual address). */
     readonly stackTop: number,
+    /** Its page directory (user address space + the kernel half), loaded into CR3 when it runs. */
+    readonly pgd: number,
   ) {}
 }
 
@@ -98,8 +100,8 @@ export class Scheduler {
 
   constructor(private readonly host: SchedulerHost) {}
 
-  spawn(name: string, program: TaskProgram, stackTop: number): Task {
-    const t = new Task(this.nextPid++, name, program, stackTop);
+  spawn(name: string, program: TaskProgram, stackTop: number, pgd: number): Task {
+    const t = new Task(this.nextPid++, name, program, stackTop, pgd);
     this.tasks.push(t);
     this.runQueue.push(t);
     return t;
@@ -208,6 +210,7 @@ export class Scheduler {
   /** Sets up a top-level call into extension code on the task's kernel stack. */
   private enterGuest(t: Task, addr: number, args: readonly number[]): void {
     const cpu = this.host.machine.cpu;
+    if (cpu.cr3 !== t.pgd) cpu.setCr3(t.pgd);
     cpu.regs[4] = t.stackTop;
     for (let i = args.length - 1; i >= 0; i--) cpu.push32(args[i]! | 0);
     t.saved = { regs: new Int32Array(8), eip: 0, eflags: 0, callEsp: cpu.regs[4]! };
@@ -246,6 +249,7 @@ export class Scheduler {
 
   private restore(t: Task, eax: number): void {
     const cpu = this.host.machine.cpu;
+    if (cpu.cr3 !== t.pgd) cpu.setCr3(t.pgd);
     const saved = t.saved!;
     cpu.regs.set(saved.regs);
     cpu.regs[0] = eax;
