@@ -44,14 +44,14 @@ describe('user address spaces and copy_*_user', () => {
   it('each task has its own user space at the same addresses', () => {
     const { k, fn } = boot();
     const seen: number[] = [];
-    const mk = (v: number): TaskProgram =>
+    const mk = (): TaskProgram =>
       (function* (): TaskProgram {
         yield { type: 'sleep', cycles: CYCLES_PER_TICK };
         seen.push(yield { type: 'guest', addr: fn('kuser_direct'), args: [0x08048000] });
         return 0;
       })();
-    const a = k.spawn('a', mk(1));
-    const b = k.spawn('b', mk(2));
+    const a = k.spawn('a', mk());
+    const b = k.spawn('b', mk());
     for (const [t, v] of [[a, 111], [b, 222]] as const) {
       k.userAlloc(t, 4096, 0x08048000);
       k.writeUser(t, 0x08048000, Uint8Array.of(v, 0, 0, 0));
