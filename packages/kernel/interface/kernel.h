@@ -89,6 +89,80 @@ typedef __nk(callback, irq_safe) void (*irq_handler_t)(int irq, void *dev_id, st
 #define SA_INTERRUPT    0x20000000
 #define SA_SHIRQ        0x04000000
 
+// ---- PCI (include/linux/pci.h, ioport.h) -----------------------------------------------------
+#define PCI_ANY_ID              0xffffffff
+#define DEVICE_COUNT_RESOURCE   12
+#define PCI_ROM_RESOURCE        6
+#define IORESOURCE_IO           0x00000100
+#define IORESOURCE_MEM          0x00000200
+#define IORESOURCE_PREFETCH     0x00001000
+#define PCI_COMMAND             0x04
+#define PCI_COMMAND_IO          0x1
+#define PCI_COMMAND_MEMORY      0x2
+#define PCI_COMMAND_MASTER      0x4
+#define PCI_REVISION_ID         0x08
+#define PCI_LATENCY_TIMER       0x0d
+#define PCI_BASE_ADDRESS_0      0x10
+#define PCI_INTERRUPT_LINE      0x3c
+
+struct resource {
+	const char *name;
+	unsigned long start, end;
+	unsigned long flags;
+	struct resource *parent, *sibling, *child;
+};
+
+struct pci_device_id {
+	unsigned int vendor, device;
+	unsigned int subvendor, subdevice;
+	unsigned int class, class_mask;
+	unsigned long driver_data;
+};
+
+struct pci_driver;
+
+struct __nk(kernel_private) pci_dev {
+	struct list_head global_list;
+	struct list_head bus_list;
+	void *bus;
+	void *subordinate;
+	void *sysdata;
+	void *procent;
+	unsigned int devfn __nk(readonly);
+	unsigned short vendor __nk(readonly);
+	unsigned short device __nk(readonly);
+	unsigned short subsystem_vendor __nk(readonly);
+	unsigned short subsystem_device __nk(readonly);
+	unsigned int class __nk(readonly);
+	u8 hdr_type;
+	u8 rom_base_reg;
+	struct pci_driver *driver __nk(readonly);
+	void *driver_data __nk(nullable);
+	u64 dma_mask;
+	u32 current_state;
+	unsigned short vendor_compatible[4];
+	unsigned short device_compatible[4];
+	unsigned int irq __nk(readonly);
+	struct resource resource[DEVICE_COUNT_RESOURCE] __nk(readonly);
+	struct resource dma_resource[2];
+	struct resource irq_resource[2];
+	char name[90];
+	char slot_name[8];
+	int active;
+	int ro;
+	unsigned short regs;
+};
+
+struct pci_driver {
+	struct list_head node;
+	char *name;
+	const struct pci_device_id *id_table;
+	int (*probe)(struct pci_dev *dev __nk(object(pci_dev)), const struct pci_device_id *id __nk(readonly)) __nk(callback, may_sleep);
+	void (*remove)(struct pci_dev *dev __nk(object(pci_dev))) __nk(callback, may_sleep, nullable);
+	int (*suspend)(struct pci_dev *dev, u32 state) __nk(callback, nullable);
+	int (*resume)(struct pci_dev *dev) __nk(callback, nullable);
+};
+
 // ---- exported variables --------------------------------------------------------------------
 extern volatile unsigned long jiffies __nk(readonly);
 
@@ -139,6 +213,28 @@ int mod_timer(struct timer_list *timer __nk(inout), unsigned long expires) __nk(
 int del_timer(struct timer_list *timer __nk(inout)) __nk(irq_safe);
 int del_timer_sync(struct timer_list *timer __nk(inout));
 int timer_pending(const struct timer_list *timer __nk(readonly)) __nk(irq_safe);
+
+// ---- PCI and device resources --------------------------------------------------------------
+int pci_register_driver(struct pci_driver *drv __nk(in)) __nk(may_sleep);
+void pci_unregister_driver(struct pci_driver *drv __nk(in)) __nk(may_sleep);
+int pci_enable_device(struct pci_dev *dev __nk(object(pci_dev))) __nk(may_sleep);
+void pci_disable_device(struct pci_dev *dev __nk(object(pci_dev)));
+void pci_set_master(struct pci_dev *dev __nk(object(pci_dev)));
+int pci_read_config_byte(struct pci_dev *dev __nk(object(pci_dev)), int where, u8 *val __nk(out)) __nk(irq_safe);
+int pci_read_config_word(struct pci_dev *dev __nk(object(pci_dev)), int where, u16 *val __nk(out)) __nk(irq_safe);
+int pci_read_config_dword(struct pci_dev *dev __nk(object(pci_dev)), int where, u32 *val __nk(out)) __nk(irq_safe);
+int pci_write_config_byte(struct pci_dev *dev __nk(object(pci_dev)), int where, u8 val) __nk(irq_safe);
+int pci_write_config_word(struct pci_dev *dev __nk(object(pci_dev)), int where, u16 val) __nk(irq_safe);
+int pci_write_config_dword(struct pci_dev *dev __nk(object(pci_dev)), int where, u32 val) __nk(irq_safe);
+void *pci_alloc_consistent(struct pci_dev *dev __nk(object(pci_dev), nullable), size_t size, dma_addr_t *dma_handle __nk(out)) __nk(acquire, nullable);
+void pci_free_consistent(struct pci_dev *dev __nk(object(pci_dev), nullable), size_t size, void *vaddr, dma_addr_t dma_handle) __nk(release(2));
+struct resource *request_region(unsigned long start, unsigned long n, const char *name __nk(readonly)) __nk(nullable);
+void release_region(unsigned long start, unsigned long n);
+int check_region(unsigned long start, unsigned long n);
+struct resource *request_mem_region(unsigned long start, unsigned long n, const char *name __nk(readonly)) __nk(nullable);
+void release_mem_region(unsigned long start, unsigned long n);
+void *ioremap(unsigned long offset, unsigned long size) __nk(acquire, nullable);
+void iounmap(void *addr) __nk(release(0));
 
 // ---- wait queues, semaphores, spinlocks ------------------------------------------------------
 void init_waitqueue_head(wait_queue_head_t *q __nk(out));

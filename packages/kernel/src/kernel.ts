@@ -8,6 +8,7 @@ import { GuestCallAborted, Machine, PageFaultError, disassembleBytes } from '@no
 import type { InterruptEvent } from '@nooks/x86';
 import { registerCoreExports } from './core-exports.js';
 import { Interrupts, registerIrqExports } from './irq.js';
+import { PciSubsystem, registerPciExports } from './pci.js';
 import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
 import type { CrashKind, CrashReport, ExecutionContext } from './crash.js';
@@ -91,6 +92,12 @@ export interface ModuleResources {
   pages: number;
   slabObjects: number;
   vmAreas: number;
+  /** IRQ handlers registered. */
+  irqs: number;
+  /** I/O port and memory regions requested. */
+  regions: number;
+  /** Pending timers in the module's memory or calling its code. */
+  timers: number;
 }
 
 const KERNEL_STACK_BYTES = 8192;
@@ -134,6 +141,8 @@ export class Kernel {
   private guestDepth = 0;
   /** Interrupts, softirqs, tasklets, timers and jiffies. */
   readonly irq: Interrupts;
+  /** PCI devices, drivers, I/O and memory regions, DMA memory. */
+  readonly pci: PciSubsystem;
   private readonly pcPlatform: boolean;
   /** Address of the idle loop (sti; hlt; jmp) in kernel text. */
   private readonly idleLoop: number;
@@ -185,7 +194,12 @@ export class Kernel {
     this.irq = new Interrupts(this, textVirt + KERNEL_IMAGE_BYTES / 2);
     registerIrqExports(this, this.irq);
     this.pcPlatform = options.pcPlatform ?? false;
-    if (this.pcPlatform) this.irq.initPlatform();
+    this.pci = new PciSubsystem(this);
+    registerPciExports(this, this.pci);
+    if (this.pcPlatform) {
+      this.irq.initPlatform();
+      this.pci.scan();
+    }
     this.printk(`<5>Linux version 2.4.18-nooks (simulated) on a Pentium 4 1.7 GHz, ${memoryBytes >>> 20} MB RAM\n`);
   }
 
@@ -295,6 +309,11 @@ export class Kernel {
       this.guestDepth--;
       this.contexts.pop();
     }
+  }
+
+  /** Calls extension code from a kernel function running in process context (a nested call, e.g. a driver's probe). */
+  callProcess(addr: number, args: readonly number[]): number {
+    return this.call(addr, args, this.context === 'boot' ? 'process' : this.context);
   }
 
   // ---------------------------------------------------------------- tasks and time
@@ -618,10 +637,14 @@ export class Kernel {
 
   /** What an owner (module name) still holds: memory pages, slab objects, vmalloc areas. */
   resourcesOf(owner: string): ModuleResources {
+    const mod = this.modules.get(owner);
     return {
       pages: this.pages.pagesOwnedBy(owner),
       slabObjects: this.slab.liveObjectsOf(owner).length,
       vmAreas: this.mm.areasOf(owner).length,
+      irqs: this.irq.irqsOf(owner).length,
+      regions: this.pci.regionsOf(owner).length,
+      timers: mod ? this.irq.timersIn(mod.image.base, mod.image.base + mod.image.size).length : 0,
     };
   }
 }

@@ -14,11 +14,12 @@ describe('user address spaces and copy_*_user', () => {
   it('copy_from_user reads the task\'s own user memory', () => {
     const { k, fn } = boot();
     let result = 0;
+    let buf = 0;
     const t = k.spawn('reader', (function* (): TaskProgram {
       result = yield { type: 'guest', addr: fn('kuser_sum'), args: [buf, 100] };
       return 0;
     })());
-    const buf = k.userAlloc(t, 4096);
+    buf = k.userAlloc(t, 4096);
     k.writeUser(t, buf, Uint8Array.from({ length: 100 }, (_, i) => i));
     k.runUntil(CYCLES_PER_TICK);
     expect(result).toBe(4950);
@@ -27,6 +28,7 @@ describe('user address spaces and copy_*_user', () => {
   it('copy_to_user writes it, and a bad user pointer gives -EFAULT, not a crash', () => {
     const { k, fn } = boot();
     const results: number[] = [];
+    let buf = 0;
     const t = k.spawn('writer', (function* (): TaskProgram {
       results.push(yield { type: 'guest', addr: fn('kuser_hello'), args: [buf, 64] });
       results.push(yield { type: 'guest', addr: fn('kuser_sum'), args: [0x40000000, 16] }); // unmapped
@@ -34,7 +36,7 @@ describe('user address spaces and copy_*_user', () => {
       results.push(yield { type: 'guest', addr: fn('kuser_sum'), args: [buf + 4096 - 8, 16] }); // runs off the end
       return 0;
     })());
-    const buf = k.userAlloc(t, 4096);
+    buf = k.userAlloc(t, 4096);
     k.runUntil(CYCLES_PER_TICK);
     expect(results).toEqual([22, -14, -14, -14]);
     expect(new TextDecoder().decode(k.readUser(t, buf, 21))).toBe('hello from the kernel');
