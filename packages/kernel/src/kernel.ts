@@ -51,6 +51,11 @@ export interface KernelOptions {
    * interrupt at HZ, and idles the CPU in a hlt loop so that interrupts wake it.
    */
   pcPlatform?: boolean;
+  /**
+   * Builds the machine's devices on the new Machine before the kernel boots (the firmware's
+   * job, resource assignment included) and returns the device time. Implies pcPlatform.
+   */
+  platform?: (machine: Machine) => TimeSource;
   /** Physical memory in bytes (default 64 MiB). */
   memoryBytes?: number;
   /** Called with every console line. */
@@ -150,6 +155,7 @@ export class Kernel {
   constructor(options: KernelOptions = {}) {
     const memoryBytes = options.memoryBytes ?? 64 << 20;
     this.machine = new Machine({ memoryBytes });
+    const deviceTime = options.platform?.(this.machine);
     const imageEnd = KERNEL_IMAGE_PHYS + KERNEL_IMAGE_BYTES;
     this.pages = new PageAllocator(memoryBytes / PAGE_SIZE, imageEnd / PAGE_SIZE);
     this.mm = new KernelMemory(this.machine, this.pages);
@@ -173,7 +179,7 @@ export class Kernel {
     this.machine.cpu.regs[4] = this.bootStackTop;
 
     this.machine.hookInterrupt(-1, (_m, ev) => this.onException(ev));
-    this.time = options.time ?? {
+    this.time = options.time ?? deviceTime ?? {
       nextEvent: () => Infinity,
       advanceIdle: (cycles: number) => {
         const cpu = this.machine.cpu;
@@ -193,7 +199,7 @@ export class Kernel {
     registerSyncExports(this);
     this.irq = new Interrupts(this, textVirt + KERNEL_IMAGE_BYTES / 2);
     registerIrqExports(this, this.irq);
-    this.pcPlatform = options.pcPlatform ?? false;
+    this.pcPlatform = options.pcPlatform ?? options.platform !== undefined;
     this.pci = new PciSubsystem(this);
     registerPciExports(this, this.pci);
     if (this.pcPlatform) {

@@ -1299,6 +1299,9 @@ export class Cpu {
     const savedShadow = this.intShadow;
     // What an aborted call restores: the caller's stack and its callee-saved registers.
     const savedFlags = this.getEflags();
+    // A call into the guest wakes a halted CPU for its duration (as an interrupt would).
+    const savedHalted = this.halted;
+    this.halted = false;
     const savedEsp = this.regs[4]!, savedEbx = this.regs[3]!, savedEbp = this.regs[5]!, savedEsi = this.regs[6]!, savedEdi = this.regs[7]!;
     this.extraCycles = 0;
     for (let i = args.length - 1; i >= 0; i--) this.push32(args[i]! | 0);
@@ -1313,6 +1316,7 @@ export class Cpu {
       // back its stack and callee-saved registers, as an aborted call does.
       this.extraCycles += savedExtra;
       this.intShadow = savedShadow;
+      this.halted = savedHalted;
       this.setEflags(savedFlags);
       this.eip = savedEip;
       this.insStart = savedStart;
@@ -1326,6 +1330,7 @@ export class Cpu {
     }
     this.extraCycles += savedExtra;
     this.intShadow = savedShadow;
+    this.halted = savedHalted;
     if (reason !== 'return') {
       const stoppedAt = this.eip >>> 0;
       const stoppedFlags = this.getEflags();
