@@ -1,3 +1,3 @@
 import { nooksTsup } from '@nooks/tsup-config';
 
-export default nooksTsup();
+export default nooksTsup({ entry: ['src/index.ts', 'src/examples/hz100.ts'] });

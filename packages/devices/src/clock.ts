@@ -172,6 +172,11 @@ export class Clock {
     return this.heap.length === 0 ? Infinity : this.heap[0]!.time;
   }
 
+  /** Same as nextEventTime(): the name @nooks/kernel's TimeSource interface uses. */
+  nextEvent(): number {
+    return this.nextEventTime();
+  }
+
   get pendingCount(): number {
     return this.heap.length;
   }

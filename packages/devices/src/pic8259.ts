@@ -5,12 +5,12 @@
 // Semantics follow the 8259A datasheet (Intel order 231468): ICW1-ICW4 initialisation, OCW1
 // mask, OCW2 EOI/rotation commands, OCW3 register reads, poll and special mask mode; fixed
 // priority (IR0 highest) unless rotated; edge-triggered inputs latch a low-to-high transition in
-// the IRR, level-triggered ones follow the line; a request that goes away before the acknowledge
-// cycle yields the default IR7 vector ("spurious IRQ7", and IRQ15 for the slave) without setting
-// an ISR bit. The INT output follows the priority resolver (as in QEMU's model): it drops when the
-// request it signalled vanishes, so a spurious vector only comes from an acknowledge with nothing
-// left to serve. The power-on state is what a PC BIOS leaves behind: vector bases 0x08 and 0x70,
-// everything masked except the cascade.
+// the IRR, level-triggered ones follow the line. INT, once raised, stays raised until the
+// acknowledge cycle (as in Bochs' model); a request that went away by then (the IR input must
+// stay high until the first INTA) yields the default IR7 vector without setting an ISR bit:
+// "spurious IRQ7", and IRQ15 when the slave's request is the one that vanished. The power-on
+// state is what a PC BIOS leaves behind: vector bases 0x08 and 0x70, everything masked except
+// the cascade.
 
 import { hex } from './errors.js';
 import type { AccessSize, IoPortBus, PortRange } from './io-port-bus.js';
@@ -54,6 +54,10 @@ export class Pic8259 {
   specialMask = false;
   /** Completed initialisation sequences (ICW1 .. last ICW). */
   initCount = 0;
+  /** The INT output, latched from the moment a request gets through until the acknowledge. */
+  intLatched = false;
+  /** True between ICW1 and the last ICW. */
+  private initializing = false;
 
   constructor(
     readonly name: 'master' | 'slave',
@@ -143,6 +147,7 @@ export class Pic8259 {
       this.irrLatch = 0;
       this.imr = 0;
       this.isr = 0;
+      this.intLatched = false;
       this.lowestPriority = 7;
       this.specialMask = false;
       this.readIsr = false;
@@ -230,18 +235,16 @@ export class Pic8259 {
     this.changed();
   }
 
-  /** True between ICW1 and the last ICW. */
-  private initializing = false;
-
   /** Command port read: the poll word after a poll command, else the IRR or ISR (OCW3). */
   readCommand(): number {
     if (this.poll) {
+      // A poll is an acknowledge done by software: it ends the INT the chip raised.
       this.poll = false;
+      this.intLatched = false;
       const irq = this.pending();
-      if (irq < 0) return 0;
-      this.acknowledge(irq);
+      if (irq >= 0) this.acknowledge(irq);
       this.changed();
-      return 0x80 | irq;
+      return irq >= 0 ? 0x80 | irq : 0;
     }
     return this.readIsr ? this.isr : this.irr;
   }
@@ -292,6 +295,13 @@ class PicLine implements IrqLine {
 export interface Pic8259PairOptions {
   /** The CPU whose INTR this pair drives (a Machine). Without it, poll `intr` and call `acknowledge()` yourself. */
   cpu?: CpuInterruptPin;
+  /**
+   * INT stays raised until the acknowledge, so a request that vanishes (or is masked) after
+   * INT went up ends in a spurious IRQ7/IRQ15 (default true, as the datasheet describes). With
+   * false, INT follows the priority resolver (QEMU's model) and spurious vectors only come from
+   * an acknowledge with nothing pending.
+   */
+  latchInt?: boolean;
 }
 
 /** ELCR bits that can be set (IRQ0, 1, 2, 8 and 13 are always edge-triggered on the PIIX). */
@@ -308,6 +318,7 @@ export class Pic8259Pair implements InterruptController {
   private intrLevel = false;
   private slaveOut = false;
   private updating = false;
+  private readonly latchInt: boolean;
   private ranges: PortRange[] = [];
   readonly stats: PicStats = { acknowledged: new Array<number>(16).fill(0), spurious: [0, 0] };
 
@@ -319,6 +330,7 @@ export class Pic8259Pair implements InterruptController {
     this.master.icw3 = 1 << CASCADE_IRQ;
     this.slave.icw3 = CASCADE_IRQ;
     this.cpu = options.cpu ?? null;
+    this.latchInt = options.latchInt ?? true;
     if (this.cpu !== null) this.cpu.setInterruptSource(() => this.acknowledge());
   }
 
@@ -406,22 +418,29 @@ export class Pic8259Pair implements InterruptController {
 
   // ------------------------------------------------------------------ CPU side
 
-  /** Level of the INTR output to the CPU. */
+  /** Level of the INTR output to the CPU (the master's INT). */
   get intr(): boolean {
     return this.intrLevel;
   }
 
-  /** Re-evaluates the cascade and the INTR output after any change. */
+  /** Re-evaluates the INT latches, the cascade and the INTR output after any change. */
   private update(): void {
     if (this.updating) return;
     this.updating = true;
     try {
-      const s = this.slave.pending() >= 0;
+      const slave = this.slave, master = this.master;
+      if (!this.latchInt) {
+        slave.intLatched = slave.pending() >= 0;
+      } else if (!slave.intLatched && slave.pending() >= 0) slave.intLatched = true;
+      const s = slave.intLatched;
       if (s !== this.slaveOut) {
         this.slaveOut = s;
-        this.master.setInput(CASCADE_IRQ, s); // re-enters update(), which the flag makes a no-op
+        master.setInput(CASCADE_IRQ, s); // re-enters update(), which the flag makes a no-op
       }
-      const m = this.master.pending() >= 0;
+      if (!this.latchInt) {
+        master.intLatched = master.pending() >= 0;
+      } else if (!master.intLatched && master.pending() >= 0) master.intLatched = true;
+      const m = master.intLatched;
       if (m !== this.intrLevel) {
         this.intrLevel = m;
         this.cpu?.setIntr(m);
@@ -438,6 +457,7 @@ export class Pic8259Pair implements InterruptController {
    */
   acknowledge(): number {
     const master = this.master;
+    master.intLatched = false;
     const irq = master.pending();
     let vector: number;
     if (irq < 0) {
@@ -445,6 +465,7 @@ export class Pic8259Pair implements InterruptController {
       vector = master.vectorBase + 7;
     } else if (irq === CASCADE_IRQ && !master.single) {
       master.acknowledge(irq);
+      this.slave.intLatched = false;
       const s = this.slave.pending();
       if (s < 0) {
         this.stats.spurious[1]++;

@@ -1,6 +1,6 @@
-// Test kit for the system-level tests: assembles AT&T snippets with GNU `as --32` at test time
-// and links them here at a fixed origin (labels become absolute addresses), and lays out what a
-// tiny kernel needs in guest memory: page directory and tables, an IDT, a stack.
+// Test kit copied from packages/x86/test/asm.ts (tests do not import across packages):
+// assembles AT&T snippets with GNU `as --32` at test time and links them here at a fixed origin
+// (labels become absolute addresses), and lays out a tiny kernel's page tables, IDT and stack.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

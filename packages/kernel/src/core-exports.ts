@@ -3,6 +3,7 @@
 
 import type { Kernel } from './kernel.js';
 import { PageFaultError } from '@nooks/x86';
+import { KERNEL_COSTS } from './kernel-costs.js';
 import { CYCLES_PER_TICK } from './kernel.js';
 import { formatC } from './printk.js';
 
@@ -40,7 +41,9 @@ export function registerCoreExports(k: Kernel): void {
   });
   k.defineExport('vmalloc', (call) => {
     try {
-      return k.mm.vmalloc(call.arg(0) >>> 0, k.ownerOf(call.returnAddress)).start;
+      const area = k.mm.vmalloc(call.arg(0) >>> 0, k.ownerOf(call.returnAddress));
+      m.cpu.charge(area.frames.length * KERNEL_COSTS.vmallocPerPage);
+      return area.start;
     } catch {
       return 0;
     }
@@ -55,19 +58,19 @@ export function registerCoreExports(k: Kernel): void {
   k.defineExport('memcpy', (call) => {
     const dst = call.arg(0) >>> 0, src = call.arg(1) >>> 0, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, m.readVirt(src, n));
-    m.cpu.extraCycles += n >>> 2;
+    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memmove', (call) => {
     const dst = call.arg(0) >>> 0, src = call.arg(1) >>> 0, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, m.readVirt(src, n));
-    m.cpu.extraCycles += n >>> 2;
+    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memset', (call) => {
     const dst = call.arg(0) >>> 0, v = call.arg(1) & 0xff, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, new Uint8Array(n).fill(v));
-    m.cpu.extraCycles += n >>> 2;
+    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memcmp', (call) => {
@@ -102,11 +105,11 @@ export function registerCoreExports(k: Kernel): void {
 
   // Busy-wait delays: the CPU spins, so the time is charged to it.
   k.defineExport('udelay', (call) => {
-    m.cpu.extraCycles += (call.arg(0) >>> 0) * CYCLES_PER_US;
+    m.cpu.charge((call.arg(0) >>> 0) * CYCLES_PER_US);
     return 0;
   });
   k.defineExport('mdelay', (call) => {
-    m.cpu.extraCycles += (call.arg(0) >>> 0) * 1000 * CYCLES_PER_US;
+    m.cpu.charge((call.arg(0) >>> 0) * 1000 * CYCLES_PER_US);
     return 0;
   });
   // User memory: copy_from_user/copy_to_user return the number of bytes NOT copied, as in Linux.
@@ -126,7 +129,7 @@ export function registerCoreExports(k: Kernel): void {
         throw e;
       }
       done += chunk;
-      m.cpu.extraCycles += chunk >>> 2;
+      m.cpu.charge(chunk * KERNEL_COSTS.copyPerByte);
     }
     return 0;
   };

@@ -7,6 +7,8 @@ export { formatCrashReport } from './crash.js';
 export type { CrashKind, CrashRegisters, CrashReport, ExecutionContext } from './crash.js';
 export { ExportTable } from './exports.js';
 export type { ExportedSymbol, KernelCall, KernelFunction } from './exports.js';
+export { KERNEL_COSTS } from './kernel-costs.js';
+export type { KernelCostName } from './kernel-costs.js';
 export { KernelMemory } from './kernel-mm.js';
 export type { AddressSpace, VmArea } from './kernel-mm.js';
 export { KERNEL_IMAGE_PHYS, PAGE_OFFSET, PAGE_SIZE, VMALLOC_END, physToVirt, virtToPhys, vmallocStart } from './memory-map.js';

@@ -11,6 +11,7 @@
 import type { Machine } from '@nooks/x86';
 import { timer_list } from './generated/layouts.js';
 import type { MemoryAccess } from './generated/layouts.js';
+import { KERNEL_COSTS } from './kernel-costs.js';
 import type { Kernel } from './kernel.js';
 
 /** Vector of IRQ 0, as Linux programs the master PIC (FIRST_EXTERNAL_VECTOR). */
@@ -124,6 +125,19 @@ export class Interrupts {
     this.writeMask();
   }
 
+  /** Spurious interrupts seen (IRQ7/IRQ15 with nothing in service). */
+  spurious = 0;
+
+  /** Reads the in-service bit of irq from its 8259 (OCW3 read ISR). */
+  private inService(irq: number): boolean {
+    const cpu = this.k.machine.cpu;
+    const port = irq >= 8 ? 0xa0 : 0x20;
+    cpu.portOut(port, 1, 0x0b);
+    const isr = cpu.portIn(port, 1);
+    cpu.portOut(port, 1, 0x0a);
+    return (isr & (1 << (irq & 7))) !== 0;
+  }
+
   private eoi(irq: number): void {
     if (!this.pic) return;
     if (irq >= 8) this.k.machine.cpu.portOut(0xa0, 1, 0x20);
@@ -185,7 +199,15 @@ export class Interrupts {
     const irq = vector - IRQ_VECTOR_BASE;
     if (irq < 0 || irq >= NR_IRQS) return false;
     const cpu = this.k.machine.cpu;
+    if ((irq === 7 || irq === 15) && this.pic && !this.inService(irq)) {
+      // A spurious interrupt (the request went away before the acknowledge): no handler and,
+      // for IRQ7, no EOI, which could end a real in-service interrupt (i8259A_irq_real).
+      this.spurious++;
+      if (irq === 15) cpu.portOut(0x20, 1, 0x20);
+      return true;
+    }
     const savedFlags = cpu.getEflags();
+    cpu.charge(KERNEL_COSTS.irqEntryExit);
     this.counts[irq]!++;
     this.inInterrupt++;
     try {
@@ -281,6 +303,7 @@ export class Interrupts {
         continue;
       }
       this.mem.write32(t + 4, this.mem.read32(t + 4) & ~1);
+      this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
       this.k.call(this.mem.read32(t + 12), [this.mem.read32(t + 16)], 'softirq');
     }
   }
@@ -353,6 +376,7 @@ export class Interrupts {
       const expires = timer_list.get_expires(this.mem, t);
       if (((now - expires) | 0) < 0) continue;
       this.delTimer(t);
+      this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
       this.k.call(timer_list.get_function(this.mem, t), [timer_list.get_data(this.mem, t)], 'softirq');
     }
   }

@@ -17,6 +17,8 @@ import { ExportTable } from './exports.js';
 import type { KernelCall, KernelFunction } from './exports.js';
 import { KernelMemory } from './kernel-mm.js';
 import type { AddressSpace, VmArea } from './kernel-mm.js';
+import { KERNEL_COSTS } from './kernel-costs.js';
+import type { KernelCostName } from './kernel-costs.js';
 import { KERNEL_IMAGE_BYTES, KERNEL_IMAGE_PHYS, PAGE_SIZE, physToVirt } from './memory-map.js';
 import { loadModuleImage, symbolize } from './module-loader.js';
 import type { LoadedImage } from './module-loader.js';
@@ -122,6 +124,47 @@ const EXCEPTION_NAMES: Record<number, string> = {
   17: 'alignment check',
 };
 
+/** Which entry of KERNEL_COSTS an export charges on entry. */
+const EXPORT_COST: Record<string, KernelCostName> = {
+  kmalloc: 'kmalloc',
+  kfree: 'kfree',
+  vmalloc: 'vmalloc',
+  vfree: 'vmalloc',
+  printk: 'printk',
+  sprintf: 'printk',
+  snprintf: 'printk',
+  request_irq: 'resource',
+  free_irq: 'resource',
+  request_region: 'resource',
+  release_region: 'resource',
+  request_mem_region: 'resource',
+  release_mem_region: 'resource',
+  ioremap: 'resource',
+  iounmap: 'resource',
+  pci_register_driver: 'pciMatch',
+  init_timer: 'timer',
+  add_timer: 'timer',
+  mod_timer: 'timer',
+  del_timer: 'timer',
+  del_timer_sync: 'timer',
+  tasklet_schedule: 'softirq',
+  tasklet_hi_schedule: 'softirq',
+  down: 'sync',
+  up: 'sync',
+  down_trylock: 'sync',
+  wake_up: 'sync',
+  __wake_up: 'sync',
+  wake_up_interruptible: 'sync',
+  spin_lock: 'sync',
+  spin_unlock: 'sync',
+  spin_lock_irqsave: 'sync',
+  spin_unlock_irqrestore: 'sync',
+};
+
+function exportCost(name: string): number {
+  return KERNEL_COSTS[EXPORT_COST[name] ?? 'default'];
+}
+
 export class Kernel {
   readonly machine: Machine;
   readonly pages: PageAllocator;
@@ -194,6 +237,7 @@ export class Kernel {
       now: () => this.cycles,
       runGuest: (task) => this.runTaskGuest(task),
       onTaskKilled: (task, reason) => this.printk(`<4>process ${task.pid} (${task.name}) killed: ${reason}\n`),
+      contextSwitchCycles: KERNEL_COSTS.contextSwitch,
     });
     registerCoreExports(this);
     registerSyncExports(this);
@@ -247,8 +291,10 @@ export class Kernel {
    * crash semantics: heap corruption is BUG() (panic); a bad pointer the kernel follows is a
    * kernel paging request (oops in process context, panic in interrupt context).
    */
-  defineExport(name: string, fn: KernelFunction): number {
+  defineExport(name: string, fn: KernelFunction, cost: number = exportCost(name)): number {
+    const cpu = this.machine.cpu;
     return this.exports.defineFunction(name, (call: KernelCall) => {
+      cpu.charge(cost);
       try {
         return fn(call);
       } catch (e) {

@@ -90,12 +90,16 @@ export interface SchedulerHost {
   runGuest(task: Task): 'return' | 'suspended' | 'killed';
   /** Called when a task dies by an oops. */
   onTaskKilled?(task: Task, reason: string): void;
+  /** Cycles a switch between tasks costs. */
+  readonly contextSwitchCycles?: number;
 }
 
 export class Scheduler {
   readonly tasks: Task[] = [];
   private nextPid = 1;
   current: Task | null = null;
+  /** The task that ran last (a switch away from it costs a context switch). */
+  private last: Task | null = null;
   private readonly runQueue: Task[] = [];
 
   constructor(private readonly host: SchedulerHost) {}
@@ -147,6 +151,8 @@ export class Scheduler {
     this.poll();
     const t = this.runQueue.shift();
     if (!t) return false;
+    if (this.last !== t) this.host.machine.cpu.charge(this.host.contextSwitchCycles ?? 0);
+    this.last = t;
     this.current = t;
     try {
       this.advance(t);

@@ -392,8 +392,17 @@ export class Cpu {
       if (p < this.ramPages) throw new RangeError(`MMIO region 0x${(base >>> 0).toString(16)} overlaps RAM`);
       if (this.mmioPage[p] !== 0) throw new RangeError(`MMIO region 0x${(base >>> 0).toString(16)} overlaps another region`);
     }
-    this.mmio.push({ base: base >>> 0, size, handler });
-    for (let p = first; p <= last; p++) this.mmioPage[p] = this.mmio.length;
+    // Reuse a slot freed by unmapMmio, so that devices remapping their BARs forever do not
+    // run the 16-bit page index out.
+    let slot = this.mmio.findIndex((r) => r.size === 0);
+    if (slot < 0) {
+      if (this.mmio.length >= 0xffff) throw new RangeError('too many MMIO regions');
+      slot = this.mmio.length;
+      this.mmio.push({ base: base >>> 0, size, handler });
+    } else {
+      this.mmio[slot] = { base: base >>> 0, size, handler };
+    }
+    for (let p = first; p <= last; p++) this.mmioPage[p] = slot + 1;
   }
 
   /** Removes the MMIO region at base. */
@@ -1086,6 +1095,20 @@ export class Cpu {
 
   // ===================================================================== running
 
+  /** True while run() is executing (the host is called from inside guest execution). */
+  get running(): boolean {
+    return this.runDepth > 0;
+  }
+
+  /**
+   * Charges cycles of work the host does for the guest (a kernel function, an interrupt entry):
+   * added to the current instruction when called from inside a run, to the clock otherwise.
+   */
+  charge(cycles: number): void {
+    if (this.runDepth > 0) this.extraCycles += cycles;
+    else this.cycles += cycles;
+  }
+
   /** Requests the run to end after the current instruction with reason 'stopped'. */
   requestStop(): void {
     this.stopRequested = true;
@@ -1239,6 +1262,7 @@ export class Cpu {
       const last = list[i - 1]!;
       this.cycles += last.cycBefore + last.cycles + this.extraCycles;
       this.extraCycles = 0;
+      this.block = null; // between blocks: now() is exactly `cycles`
       if (this.icount >= this.icountLimit || this.cycles >= this.cycleLimit || this.cycles >= this.deadline) this.attention = 1;
     }
   }

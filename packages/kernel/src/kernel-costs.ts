@@ -1,0 +1,39 @@
+// What kernel work costs, in Pentium 4 cycles: the one table the simulated kernel charges from.
+// Instructions the extensions execute are charged by the CPU's own cycle model; this table is
+// for the kernel's TypeScript, which does the work of kernel code that is not emulated.
+//
+// Calibration: Linux 2.4 paths on a 1.7 GHz Pentium 4, from the instruction counts of the C
+// code they stand for (lmbench-era measurements of 2.4 on P4-class machines put a null
+// syscall near 0.5 us, a context switch near 2-3 us, an interrupt entry/exit near 1 us).
+// Issue 5 calibrates the networking paths against the paper's CPU utilisation.
+
+export const KERNEL_COSTS = {
+  /** Any exported function without its own entry: argument checks, a little bookkeeping. */
+  default: 60,
+  /** kmalloc/kfree fast path (cache lookup, free list pop/push, debug checks off in the estimate). */
+  kmalloc: 150,
+  kfree: 120,
+  /** vmalloc/vfree per page: page allocation and a PTE write, plus the area bookkeeping. */
+  vmallocPerPage: 400,
+  vmalloc: 1_500,
+  /** printk into the log buffer (no console). */
+  printk: 2_000,
+  /** Copying memory: per byte (rep movsl, L1/L2 bandwidth of the P4). */
+  copyPerByte: 0.25,
+  /** Interrupt entry (do_IRQ, ack) and exit (ret_from_intr) around the handlers. */
+  irqEntryExit: 1_200,
+  /** A task switch (schedule: pick next, switch_to, CR3 write charged by the CPU). */
+  contextSwitch: 2_500,
+  /** Running one softirq action or tasklet (dispatch only). */
+  softirq: 300,
+  /** Timer list maintenance per add/mod/del. */
+  timer: 120,
+  /** request_irq/free_irq, request_region & co. (allocation, list insertion, /proc bookkeeping). */
+  resource: 1_000,
+  /** pci_register_driver per device matched (id table walk, probe call setup). */
+  pciMatch: 800,
+  /** Wait queue / semaphore operations that do not block. */
+  sync: 80,
+} as const;
+
+export type KernelCostName = keyof typeof KERNEL_COSTS;
