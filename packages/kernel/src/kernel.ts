@@ -440,6 +440,7 @@ export class Kernel {
     this.contexts.push('process');
     this.guestDepth++;
     try {
+      this.machine.cpu.halted = false; // the idle loop may have left the CPU halted
       const r = this.machine.run({ maxCycles: this.watchdogCycles });
       if (r.reason === 'return') return 'return';
       if (r.reason === 'cycles') {
