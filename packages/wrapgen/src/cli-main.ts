@@ -1,8 +1,8 @@
 // The wrapgen command, as a function of its arguments and a small I/O surface so that tests run
 // it in-process. cli.ts is the executable that calls it.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { emitExportTable } from './emit-exports.js';
 import { emitHeader, guardFor } from './emit-header.js';
 import { emitLayouts } from './emit-layouts.js';
@@ -129,6 +129,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         }
       } else if (onDisk === text) io.stdout(`unchanged: ${o.path}\n`);
       else {
+        mkdirSync(dirname(full), { recursive: true });
         writeFileSync(full, text);
         io.stdout(`wrote: ${o.path}\n`);
       }

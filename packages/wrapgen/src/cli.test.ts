@@ -46,6 +46,14 @@ describe('wrapgen CLI', () => {
     expect(run([...args, '--check'], dir).status).toBe(0);
   });
 
+  it('creates the directories of its outputs (a fresh clone has none)', () => {
+    writeFileSync(join(dir, 'k.h'), readFileSync(LINUX24_PATH, 'utf8'));
+    const r = run(['k.h', '--header', 'gen/include/nooks/k.h', '--layouts', 'src/gen/l.ts'], dir);
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'gen/include/nooks/k.h'))).toBe(true);
+    expect(existsSync(join(dir, 'src/gen/l.ts'))).toBe(true);
+  });
+
   it('--check exits 1 with a diff summary when an output is stale or missing, and writes nothing', () => {
     writeFileSync(join(dir, 'k.h'), readFileSync(LINUX24_PATH, 'utf8'));
     const args = ['k.h', '--header', 'stale.h', '--exports', 'missing.json', '--check'];
