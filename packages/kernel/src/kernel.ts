@@ -276,6 +276,16 @@ export class Kernel {
     if (this.contexts.length > 1) this.contexts.pop();
   }
 
+  /**
+   * CPU accounting since boot: elapsed simulated cycles, the idle part (halted with nothing to
+   * run), and utilisation = busy / elapsed, the figure the paper reports.
+   */
+  cpuStats(): { elapsed: number; idle: number; busy: number; utilisation: number; seconds: number } {
+    const elapsed = this.cycles;
+    const busy = elapsed - this.idleCycles;
+    return { elapsed, idle: this.idleCycles, busy, utilisation: elapsed > 0 ? busy / elapsed : 0, seconds: elapsed / 1.7e9 };
+  }
+
   /** Called on every timer tick (after jiffies moved). */
   onTick(): void {
     this.ticks++;
