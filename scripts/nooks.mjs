@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 const cli = new URL('../apps/cli/dist/main.js', import.meta.url).pathname;
 if (!existsSync(new URL('../apps/cli/package.json', import.meta.url))) {
   console.error('nooks: the CLI (apps/cli) is not built yet in this version of Nooks Lab.');
-  console.error('Available now: `pnpm bench` (emulator figures), `pnpm -s x86run FILE` (run an ELF32 program).');
+  console.error('Available now: `pnpm bench` (emulator figures), `pnpm x86run FILE` (run an ELF32 program).');
   process.exit(2);
 }
 const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@nooks/cli...', '--output-logs=errors-only'], {
