@@ -163,6 +163,107 @@ struct pci_driver {
 	int (*resume)(struct pci_dev *dev) __nk(callback, nullable);
 };
 
+// ---- networking (include/linux/skbuff.h, netdevice.h) --------------------------------------
+#define IFNAMSIZ                16
+#define MAX_ADDR_LEN            8
+#define ETH_ALEN                6
+#define ETH_HLEN                14
+#define ETH_DATA_LEN            1500
+#define ETH_FRAME_LEN           1514
+#define ETH_P_IP                0x0800
+#define ETH_P_ARP               0x0806
+#define IFF_UP                  0x1
+#define IFF_BROADCAST           0x2
+#define IFF_RUNNING             0x40
+#define IFF_PROMISC             0x100
+#define IFF_MULTICAST           0x1000
+#define NETIF_F_SG              1
+#define NETIF_F_IP_CSUM         2
+#define PACKET_HOST             0
+#define PACKET_BROADCAST        1
+#define PACKET_MULTICAST        2
+#define PACKET_OTHERHOST        3
+#define CHECKSUM_NONE           0
+#define CHECKSUM_HW             1
+#define CHECKSUM_UNNECESSARY    2
+
+struct net_device;
+
+struct net_device_stats {
+	unsigned long rx_packets, tx_packets, rx_bytes, tx_bytes;
+	unsigned long rx_errors, tx_errors, rx_dropped, tx_dropped;
+	unsigned long multicast, collisions;
+	unsigned long rx_length_errors, rx_over_errors, rx_crc_errors, rx_frame_errors, rx_fifo_errors, rx_missed_errors;
+	unsigned long tx_aborted_errors, tx_carrier_errors, tx_fifo_errors, tx_heartbeat_errors, tx_window_errors;
+	unsigned long rx_compressed, tx_compressed;
+};
+
+struct __nk(shadow) sk_buff {
+	struct sk_buff *next __nk(nullable);
+	struct sk_buff *prev __nk(nullable);
+	void *list __nk(nullable);
+	void *sk __nk(nullable);
+	long stamp_sec;
+	long stamp_usec;
+	struct net_device *dev __nk(nullable);
+	unsigned char *h_raw;
+	unsigned char *nh_raw;
+	unsigned char *mac_raw;
+	void *dst;
+	char cb[48];
+	unsigned int len;
+	unsigned int data_len;
+	unsigned int csum;
+	unsigned char __unused, cloned, pkt_type, ip_summed;
+	u32 priority;
+	atomic_t users;
+	unsigned short protocol;
+	unsigned short security;
+	unsigned int truesize;
+	unsigned char *head __nk(readonly);
+	unsigned char *data;
+	unsigned char *tail;
+	unsigned char *end __nk(readonly);
+	void (*destructor)(struct sk_buff *skb) __nk(callback, nullable);
+};
+
+struct __nk(shadow) net_device {
+	char name[IFNAMSIZ];
+	unsigned long rmem_end, rmem_start, mem_end, mem_start;
+	unsigned long base_addr;
+	unsigned int irq;
+	unsigned char if_port;
+	unsigned char dma;
+	unsigned long state __nk(readonly);
+	struct net_device *next __nk(readonly, nullable);
+	int (*init)(struct net_device *dev) __nk(callback, nullable, may_sleep);
+	struct net_device_stats *(*get_stats)(struct net_device *dev) __nk(callback, nullable);
+	unsigned long trans_start;
+	unsigned long last_rx;
+	unsigned short flags;
+	unsigned short gflags;
+	unsigned int mtu;
+	unsigned short type;
+	unsigned short hard_header_len;
+	void *priv __nk(nullable);
+	unsigned char broadcast[MAX_ADDR_LEN];
+	unsigned char dev_addr[MAX_ADDR_LEN];
+	unsigned char addr_len;
+	int mc_count;
+	int promiscuity;
+	int watchdog_timeo;
+	unsigned long features;
+	int ifindex __nk(readonly);
+	int (*open)(struct net_device *dev) __nk(callback, may_sleep);
+	int (*stop)(struct net_device *dev) __nk(callback, may_sleep);
+	int (*hard_start_xmit)(struct sk_buff *skb __nk(object(sk_buff)), struct net_device *dev) __nk(callback, irq_safe);
+	void (*set_multicast_list)(struct net_device *dev) __nk(callback, nullable);
+	int (*set_mac_address)(struct net_device *dev, void *addr) __nk(callback, nullable);
+	int (*do_ioctl)(struct net_device *dev, void *ifr __nk(user), int cmd) __nk(callback, nullable, may_sleep);
+	void (*tx_timeout)(struct net_device *dev) __nk(callback, nullable, irq_safe);
+	int (*change_mtu)(struct net_device *dev, int new_mtu) __nk(callback, nullable);
+};
+
 // ---- exported variables --------------------------------------------------------------------
 extern volatile unsigned long jiffies __nk(readonly);
 
@@ -235,6 +336,30 @@ struct resource *request_mem_region(unsigned long start, unsigned long n, const 
 void release_mem_region(unsigned long start, unsigned long n);
 void *ioremap(unsigned long offset, unsigned long size) __nk(acquire, nullable);
 void iounmap(void *addr) __nk(release(0));
+
+// ---- sk_buffs and network devices --------------------------------------------------------------
+struct sk_buff *alloc_skb(unsigned int size, int priority) __nk(acquire, nullable, irq_safe);
+struct sk_buff *dev_alloc_skb(unsigned int length) __nk(acquire, nullable, irq_safe);
+void kfree_skb(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
+void dev_kfree_skb(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
+void dev_kfree_skb_irq(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
+void dev_kfree_skb_any(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
+unsigned char *skb_put(struct sk_buff *skb __nk(inout, object(sk_buff)), unsigned int len) __nk(irq_safe);
+unsigned char *skb_push(struct sk_buff *skb __nk(inout, object(sk_buff)), unsigned int len) __nk(irq_safe);
+unsigned char *skb_pull(struct sk_buff *skb __nk(inout, object(sk_buff)), unsigned int len) __nk(irq_safe, nullable);
+void skb_reserve(struct sk_buff *skb __nk(inout, object(sk_buff)), unsigned int len) __nk(irq_safe);
+unsigned short eth_type_trans(struct sk_buff *skb __nk(inout, object(sk_buff)), struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+struct net_device *alloc_etherdev(int sizeof_priv) __nk(acquire, nullable, object(net_device), may_sleep);
+int register_netdev(struct net_device *dev __nk(in, object(net_device))) __nk(may_sleep);
+void unregister_netdev(struct net_device *dev __nk(object(net_device))) __nk(may_sleep);
+int netif_rx(struct sk_buff *skb __nk(in, object(sk_buff))) __nk(release(0), irq_safe);
+void netif_start_queue(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+void netif_stop_queue(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+void netif_wake_queue(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+int netif_queue_stopped(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+void netif_carrier_on(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+void netif_carrier_off(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
+int netif_carrier_ok(struct net_device *dev __nk(object(net_device))) __nk(irq_safe);
 
 // ---- wait queues, semaphores, spinlocks ------------------------------------------------------
 void init_waitqueue_head(wait_queue_head_t *q __nk(out));

@@ -14,6 +14,8 @@ export type { AddressSpace, VmArea } from './kernel-mm.js';
 export { KERNEL_IMAGE_PHYS, PAGE_OFFSET, PAGE_SIZE, VMALLOC_END, physToVirt, virtToPhys, vmallocStart } from './memory-map.js';
 export { loadModuleImage, symbolize } from './module-loader.js';
 export type { LoadedImage, LoaderHost, ModuleSection, ModuleSymbol } from './module-loader.js';
+export { LINK_STATE_NOCARRIER, LINK_STATE_XOFF, NetCore } from './net-core.js';
+export type { NetDeviceInfo, NetStats } from './net-core.js';
 export { OutOfMemory, PageAllocator } from './page-alloc.js';
 export { KernelLog, formatC, splitLevel } from './printk.js';
 export { IRQ_VECTOR_BASE, Interrupts, LATCH, NR_IRQS, SA_INTERRUPT, SA_SHIRQ, kernelMemory } from './irq.js';

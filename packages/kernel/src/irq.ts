@@ -242,8 +242,24 @@ export class Interrupts {
 
   // ---------------------------------------------------------------- softirqs
 
+  /** Other softirq actions (NET_TX, NET_RX), by name, with their pending flags. */
+  private readonly actions2 = new Map<string, { pending: boolean; run: () => void }>();
+
+  /** open_softirq: registers a softirq action run in softirq context when raised. */
+  openSoftirq(name: string, run: () => void): void {
+    this.actions2.set(name, { pending: false, run });
+  }
+
+  /** raise_softirq: marks an action pending; it runs at the next interrupt exit or scheduler pass. */
+  raiseSoftirq(name: string): void {
+    const a = this.actions2.get(name);
+    if (a) a.pending = true;
+  }
+
   get softirqPending(): boolean {
-    return this.timerSoftirq || this.tasklets.length > 0 || this.hiTasklets.length > 0;
+    if (this.timerSoftirq || this.tasklets.length > 0 || this.hiTasklets.length > 0) return true;
+    for (const a of this.actions2.values()) if (a.pending) return true;
+    return false;
   }
 
   /** Runs pending softirqs (HI tasklets, timers, tasklets) in softirq context, interrupts on. */
@@ -259,6 +275,12 @@ export class Interrupts {
         if (this.timerSoftirq) {
           this.timerSoftirq = false;
           this.runTimers();
+        }
+        for (const a of this.actions2.values()) {
+          if (!a.pending) continue;
+          a.pending = false;
+          this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
+          a.run();
         }
         this.runTasklets(this.tasklets);
       }

@@ -8,6 +8,7 @@ import { GuestCallAborted, Machine, PageFaultError, disassembleBytes } from '@no
 import type { InterruptEvent } from '@nooks/x86';
 import { registerCoreExports } from './core-exports.js';
 import { Interrupts, registerIrqExports } from './irq.js';
+import { NetCore, registerNetExports } from './net-core.js';
 import { PciSubsystem, registerPciExports } from './pci.js';
 import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
@@ -101,6 +102,10 @@ export interface ModuleResources {
   vmAreas: number;
   /** IRQ handlers registered. */
   irqs: number;
+  /** sk_buffs allocated and not freed. */
+  skbs: number;
+  /** net_devices allocated (registered or not). */
+  netDevices: number;
   /** I/O port and memory regions requested. */
   regions: number;
   /** Pending timers in the module's memory or calling its code. */
@@ -191,6 +196,8 @@ export class Kernel {
   readonly irq: Interrupts;
   /** PCI devices, drivers, I/O and memory regions, DMA memory. */
   readonly pci: PciSubsystem;
+  /** sk_buffs, net_devices, the transmit and receive paths. */
+  readonly net: NetCore;
   private readonly pcPlatform: boolean;
   /** Address of the idle loop (sti; hlt; jmp) in kernel text. */
   private readonly idleLoop: number;
@@ -246,6 +253,8 @@ export class Kernel {
     this.pcPlatform = options.pcPlatform ?? options.platform !== undefined;
     this.pci = new PciSubsystem(this);
     registerPciExports(this, this.pci);
+    this.net = new NetCore(this);
+    registerNetExports(this, this.net);
     if (this.pcPlatform) {
       this.irq.initPlatform();
       this.pci.scan();
@@ -706,6 +715,8 @@ export class Kernel {
       slabObjects: this.slab.liveObjectsOf(owner).length,
       vmAreas: this.mm.areasOf(owner).length,
       irqs: this.irq.irqsOf(owner).length,
+      skbs: this.net.skbsOf(owner).length,
+      netDevices: this.net.devicesOf(owner).length,
       regions: this.pci.regionsOf(owner).length,
       timers: mod ? this.irq.timersIn(mod.image.base, mod.image.base + mod.image.size).length : 0,
     };

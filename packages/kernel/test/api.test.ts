@@ -33,7 +33,7 @@ describe('kernel API', () => {
     expect(t.exitCode).toBe(0);
     expect(k.log.text()).toMatch(/kapi: all checks passed/);
     // Only the module's own image is left: every vmalloc, kmalloc, IRQ, region, timer and DMA page was given back.
-    expect(k.resourcesOf('kapi')).toEqual({ pages: k.modules.get('kapi')!.area.frames.length, slabObjects: 0, vmAreas: 1, irqs: 0, regions: 0, timers: 0 });
+    expect(k.resourcesOf('kapi')).toEqual({ pages: k.modules.get('kapi')!.area.frames.length, slabObjects: 0, vmAreas: 1, irqs: 0, skbs: 0, netDevices: 0, regions: 0, timers: 0 });
   });
 
   it('interrupts preempt extension code running with IF=1', () => {

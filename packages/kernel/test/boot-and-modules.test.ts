@@ -27,7 +27,7 @@ describe('module loader', () => {
     expect(mod.image.base).toBeGreaterThanOrEqual(k.mm.vmallocBase);
     k.unloadModule('demo');
     expect(k.log.text()).toMatch(/demo: unloaded/);
-    expect(k.resourcesOf('demo')).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, regions: 0, timers: 0 });
+    expect(k.resourcesOf('demo')).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, skbs: 0, netDevices: 0, regions: 0, timers: 0 });
     // A second load and unload returns every page (the first one left only the slab page and
     // the vmalloc page table, which the kernel keeps, as Linux does).
     const free = k.pages.freeFrames;

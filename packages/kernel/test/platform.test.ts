@@ -83,7 +83,7 @@ describe('the kernel on the PC platform', () => {
     expect(k.irq.counts[5]).toBe(1);
     k.unloadModule('kirq');
     const left = k.resourcesOf('kirq');
-    expect(left).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, regions: 0, timers: 0 });
+    expect(left).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, skbs: 0, netDevices: 0, regions: 0, timers: 0 });
     expect(k.irq.pendingTimers()).toEqual([]);
   });
 
@@ -121,7 +121,7 @@ describe('the kernel on the PC platform', () => {
     k.runUntil(k.cycles + CYCLES_PER_TICK);
     expect(k.machine.readVirt32(sym(k, 'kpci', 'kpci_interrupts'))).toBe(1);
     k.unloadModule('kpci');
-    expect(k.resourcesOf('kpci')).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, regions: 0, timers: 0 });
+    expect(k.resourcesOf('kpci')).toEqual({ pages: 0, slabObjects: 0, vmAreas: 0, irqs: 0, skbs: 0, netDevices: 0, regions: 0, timers: 0 });
     // And it binds again.
     load(k, 'kpci');
     expect(k.pci.devices[1]!.owner).toBe('kpci');
