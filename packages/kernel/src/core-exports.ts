@@ -37,6 +37,7 @@ export function registerCoreExports(k: Kernel): void {
   k.defineExport('kmalloc', (call) => k.slab.kmalloc(call.arg(0) >>> 0, k.ownerOf(call.returnAddress)));
   k.defineExport('kfree', (call) => {
     k.slab.kfree(call.arg(0));
+    k.net.forget(call.arg(0)); // 2.4 drivers free their net_device with kfree
     return 0;
   });
   k.defineExport('vmalloc', (call) => {
