@@ -1,123 +1,13 @@
 // Test kit for the system-level tests: assembles AT&T snippets with GNU `as --32` at test time
 // and links them here at a fixed origin (labels become absolute addresses), and lays out what a
 // tiny kernel needs in guest memory: page directory and tables, an IDT, a stack.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Cr0, Machine, Pte } from '../src/index.js';
 
-export interface Program {
-  /** Linear (and, identity-mapped, physical) address of the first byte. */
-  readonly origin: number;
-  readonly bytes: Uint8Array;
-  readonly symbols: ReadonlyMap<string, number>;
-  /** Address of a label; throws for an unknown one (a typo should not read as address 0). */
-  sym(name: string): number;
-}
+import { assemble } from '@nooks/i386-asm';
+import type { Program } from '@nooks/i386-asm';
 
-function tool(cmd: string, args: readonly string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-}
-
-const cache = new Map<string, Program>();
-
-const SHT_SYMTAB = 2, SHT_REL = 9, SHF_ALLOC = 2, SHN_ABS = 0xfff1;
-const R_386_32 = 1, R_386_PC32 = 2;
-
-/**
- * Links the .text of an ELF32 relocatable object at `origin`. The snippets are one section, so
- * this is all a linker would do; doing it here saves spawning ld, objcopy and nm per snippet.
- */
-function link(obj: Uint8Array, origin: number): { bytes: Uint8Array; symbols: Map<string, number> } {
-  const dv = new DataView(obj.buffer, obj.byteOffset, obj.byteLength);
-  const u32 = (o: number): number => dv.getUint32(o, true);
-  const u16 = (o: number): number => dv.getUint16(o, true);
-  const shoff = u32(0x20), shnum = u16(0x30), shstrndx = u16(0x32);
-  const sh = (i: number) => {
-    const o = shoff + i * 40;
-    return { name: u32(o), type: u32(o + 4), flags: u32(o + 8), offset: u32(o + 16), size: u32(o + 20), link: u32(o + 24), info: u32(o + 28) };
-  };
-  const cstr = (off: number): string => {
-    let end = off;
-    while (obj[end] !== 0) end++;
-    return Buffer.from(obj.subarray(off, end)).toString('latin1');
-  };
-  const names = sh(shstrndx);
-  let text = -1;
-  for (let i = 1; i < shnum; i++) {
-    const h = sh(i);
-    const name = cstr(names.offset + h.name);
-    if (name === '.text') text = i;
-    else if ((h.flags & SHF_ALLOC) !== 0 && h.size > 0) throw new Error(`snippets must keep everything in .text (found ${name})`);
-  }
-  const t = sh(text);
-  const bytes = obj.slice(t.offset, t.offset + t.size);
-  const out = new DataView(bytes.buffer);
-  const symbols = new Map<string, number>();
-  let symAddr: number[] = [];
-  for (let i = 1; i < shnum; i++) {
-    const h = sh(i);
-    if (h.type !== SHT_SYMTAB) continue;
-    const strtab = sh(h.link);
-    symAddr = [];
-    for (let o = h.offset; o < h.offset + h.size; o += 16) {
-      const value = u32(o + 4), shndx = u16(o + 14), type = obj[o + 12]! & 0xf;
-      const addr = shndx === text ? (origin + value) >>> 0 : shndx === SHN_ABS ? value : -1;
-      symAddr.push(addr);
-      const name = cstr(strtab.offset + u32(o));
-      if (name !== '' && addr >= 0 && type !== 3 && type !== 4) symbols.set(name, addr);
-    }
-  }
-  for (let i = 1; i < shnum; i++) {
-    const h = sh(i);
-    if (h.type !== SHT_REL || h.info !== text) continue;
-    for (let o = h.offset; o < h.offset + h.size; o += 8) {
-      const at = u32(o), info = u32(o + 4), type = info & 0xff, sym = info >>> 8;
-      const s = sym === 0 ? 0 : symAddr[sym]!;
-      if (s < 0) throw new Error(`snippet refers to an undefined symbol (relocation at 0x${at.toString(16)})`);
-      const addend = out.getUint32(at, true);
-      if (type === R_386_32) out.setUint32(at, (s + addend) >>> 0, true);
-      else if (type === R_386_PC32) out.setUint32(at, (s + addend - (origin + at)) >>> 0, true);
-      else throw new Error(`unsupported relocation type ${type}`);
-    }
-  }
-  return { bytes, symbols };
-}
-
-/**
- * Assembles AT&T-syntax 32-bit code (everything in .text) linked at `origin`; returns the flat
- * image and the address of every label. Results are cached per (source, origin).
- */
-export function assemble(source: string, origin: number): Program {
-  const key = `${origin}\n${source}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const dir = mkdtempSync(join(tmpdir(), 'nooks-x86-asm-'));
-  try {
-    const s = join(dir, 'a.s'), o = join(dir, 'a.o');
-    writeFileSync(s, `.text\n${source}\n`);
-    tool('as', ['--32', '-o', o, s]);
-    const { bytes, symbols } = link(new Uint8Array(readFileSync(o)), origin);
-    const program: Program = {
-      origin,
-      bytes,
-      symbols,
-      sym(name: string): number {
-        const v = symbols.get(name);
-        if (v === undefined) throw new Error(`no label ${name} in the assembled snippet`);
-        return v;
-      },
-    };
-    cache.set(key, program);
-    return program;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export { assemble };
+export type { Program };
 
 /** Where the kit puts things in guest physical memory (identity-mapped unless a test says otherwise). */
 export const LAYOUT = {
