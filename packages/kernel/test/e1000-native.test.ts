@@ -81,6 +81,39 @@ describe('e1000 extension on the 82540EM model (native)', () => {
     expect(k.net.stats.skbsLive).toBe(256); // the receive ring's buffers only
   });
 
+  it('follows the link down and up, and traffic resumes; the driver breaks none of the card\'s rules', () => {
+    const { k, nic, seen } = boot();
+    k.loadModule('e1000', readFileSync(extensionObjectPath('e1000')));
+    const dev = k.net.byName('eth0');
+    expect(k.net.open(dev)).toBe(0);
+    k.runUntil(k.cycles + 3 * CYCLES_PER_TICK);
+    const send = (seed: number): void => {
+      const skb = k.net.skbFromBytes(frame([0x02, 0, 0, 0, 0, 0x99], 80, seed));
+      layouts.sk_buff.set_dev(kernelMemory(k.machine), skb, dev);
+      k.net.transmit(skb);
+    };
+    send(1);
+    k.runUntil(k.cycles + CYCLES_PER_TICK);
+    expect(seen.length).toBe(1);
+    nic.setLink(false);
+    k.runUntil(k.cycles + CYCLES_PER_TICK);
+    expect(k.log.text()).toMatch(/eth0: e1000 NIC Link is Down/);
+    expect(k.machine.readVirt32(layouts.net_device.addr_state(dev)) & (1 << 4)).not.toBe(0); // no carrier
+    send(2); // the driver stopped its queue: the frame waits in the kernel's queue
+    k.runUntil(k.cycles + CYCLES_PER_TICK);
+    expect(seen.length).toBe(1);
+    expect(k.net.devices.find((d) => d.dev === dev)?.queue.length).toBe(1);
+    nic.setLink(true);
+    k.runUntil(k.cycles + CYCLES_PER_TICK);
+    expect(k.log.lines.filter((l) => l.text.includes('Link is Up')).length).toBe(2);
+    send(3);
+    k.runUntil(k.cycles + CYCLES_PER_TICK);
+    // The waiting frame went out when the link came back (netif_wake_queue -> NET_TX), then the new one.
+    expect(seen.slice(1)).toEqual([frame([0x02, 0, 0, 0, 0, 0x99], 80, 2), frame([0x02, 0, 0, 0, 0, 0x99], 80, 3)]);
+    // Register accesses were dword accesses, rings and buffers in RAM, tails within the rings.
+    expect(nic.errors).toEqual({ dma: 0, badRing: 0, unsupported: 0, partialAccess: 0 });
+  });
+
   it('unloads cleanly and works again after a reload', () => {
     const { k, seen } = boot();
     const obj = readFileSync(extensionObjectPath('e1000'));
