@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { Clock, LinkPair, PeerHost, SeededRandom, secondsToCycles, streamSink, streamSource } from '../src/index.js';
 import type { StreamSink } from '../src/index.js';
-import { internetChecksum, pseudoHeaderSum } from '../src/peer/checksum.js';
+import { internetChecksum, pseudoHeaderSum } from '@nooks/net';
 
 import { FakeCpu } from './fake-cpu.js';
 

@@ -34,8 +34,7 @@ import {
 } from '../src/index.js';
 import type { LinkFrameInfo, LinkPairOptions, PeerSocket, StreamSink, TcpCloseReason, TcpOptions } from '../src/index.js';
 
-import { internetChecksum } from '../src/peer/checksum.js';
-import { formatMac, parseMac } from '../src/peer/ethernet.js';
+import { formatMac, internetChecksum, parseMac } from '@nooks/net';
 
 import { FakeCpu } from './fake-cpu.js';
 

@@ -6,14 +6,11 @@ import { CLOCK_HZ } from '@nooks/x86';
 
 import type { Clock } from '../clock.js';
 
-import { PeerError } from './errors.js';
-import { SeededRandom } from './prng.js';
+import { PeerError, SeededRandom } from '@nooks/net';
+import type { LinkPort } from '@nooks/net';
 
 /** One end of a wire: frames are Ethernet frames without FCS, delivered at simulated times. */
-export interface LinkPort {
-  send(frame: Uint8Array): void;
-  onReceive(handler: (frame: Uint8Array) => void): void;
-}
+export type { LinkPort };
 
 /** Per-frame wire overhead beyond the frame bytes: preamble + SFD (8) and FCS (4). */
 export const WIRE_FRAME_OVERHEAD = 12;

@@ -6,7 +6,7 @@
 
 import { CLOCK_HZ } from '@nooks/x86';
 
-import type { Clock, Timer } from '../clock.js';
+import type { NetClock as Clock, NetTimer as Timer } from './clock.js';
 
 import { ARP_REPLY, ARP_REQUEST, ArpCache, decodeArp, encodeArp } from './arp.js';
 import { BROADCAST_MAC, decodeEthernet, encodeEthernet, ETH_MTU, ETHERTYPE_ARP, ETHERTYPE_IPV4, macEquals, toMac } from './ethernet.js';
@@ -14,7 +14,7 @@ import type { MacAddress } from './ethernet.js';
 import { PeerError } from './errors.js';
 import { decodeIcmp, encodeIcmp, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from './icmp.js';
 import { decodeIpv4, encodeIpv4, formatIp, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_BROADCAST, IPV4_HEADER_LENGTH, toIp } from './ipv4.js';
-import type { LinkPort } from './link.js';
+import type { LinkPort } from './link-port.js';
 import { SeededRandom } from './prng.js';
 import { decodeTcp, encodeTcp, segmentLength, TCP_ACK, TCP_RST, TCP_SYN } from './tcp.js';
 import type { TcpSegment } from './tcp.js';

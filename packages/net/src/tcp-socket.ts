@@ -7,7 +7,7 @@
 // wrap-around. Out-of-order segments are buffered (within the receive window) and delivered
 // when the hole is filled; no SACK.
 
-import type { Clock, Timer } from '../clock.js';
+import type { NetClock as Clock, NetTimer as Timer } from './clock.js';
 
 import { PeerError } from './errors.js';
 import type { TcpSegment } from './tcp.js';

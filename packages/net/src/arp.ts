@@ -1,7 +1,7 @@
 // ARP for IPv4 over Ethernet (RFC 826): the 28-byte packet, and a cache whose entries expire
 // after a timeout in simulated time (checked when looked up, so it needs no timers).
 
-import type { Clock } from '../clock.js';
+import type { NetClock as Clock } from './clock.js';
 
 import type { MacAddress } from './ethernet.js';
 import { readU32, writeU32 } from './ipv4.js';
