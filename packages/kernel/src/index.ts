@@ -15,6 +15,8 @@ export { KERNEL_IMAGE_PHYS, PAGE_OFFSET, PAGE_SIZE, VMALLOC_END, physToVirt, vir
 export { loadModuleImage, symbolize } from './module-loader.js';
 export type { LoadedImage, LoaderHost, ModuleSection, ModuleSymbol } from './module-loader.js';
 export { LINK_STATE_NOCARRIER, LINK_STATE_XOFF, NetCore } from './net-core.js';
+export { KernelNetStack } from './net-stack.js';
+export type { KernelSocket } from './net-stack.js';
 export type { NetDeviceInfo, NetStats } from './net-core.js';
 export { OutOfMemory, PageAllocator } from './page-alloc.js';
 export { KernelLog, formatC, splitLevel } from './printk.js';

@@ -34,6 +34,12 @@ export const KERNEL_COSTS = {
   pciMatch: 800,
   /** Wait queue / semaphore operations that do not block. */
   sync: 80,
+  /** Protocol processing of one packet (Ethernet/IP/TCP headers, socket lookup, ACK logic). */
+  protocolPerPacket: 2_500,
+  /** Internet checksum over the payload (csum_partial, ~2 bytes/cycle on the P4). */
+  checksumPerByte: 0.5,
+  /** A system call's entry and exit (int 0x80 path, argument checks). */
+  syscall: 800,
 } as const;
 
 export type KernelCostName = keyof typeof KERNEL_COSTS;

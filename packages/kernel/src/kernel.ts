@@ -9,6 +9,8 @@ import type { InterruptEvent } from '@nooks/x86';
 import { registerCoreExports } from './core-exports.js';
 import { Interrupts, registerIrqExports } from './irq.js';
 import { NetCore, registerNetExports } from './net-core.js';
+import { KernelNetStack } from './net-stack.js';
+import type { NetClock } from '@nooks/net';
 import { PciSubsystem, registerPciExports } from './pci.js';
 import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
@@ -18,6 +20,7 @@ import { ExportTable } from './exports.js';
 import type { KernelCall, KernelFunction } from './exports.js';
 import { KernelMemory } from './kernel-mm.js';
 import type { AddressSpace, VmArea } from './kernel-mm.js';
+import { net_device } from './generated/layouts.js';
 import { KERNEL_COSTS } from './kernel-costs.js';
 import type { KernelCostName } from './kernel-costs.js';
 import { KERNEL_IMAGE_BYTES, KERNEL_IMAGE_PHYS, PAGE_SIZE, physToVirt } from './memory-map.js';
@@ -58,7 +61,7 @@ export interface KernelOptions {
    * Builds the machine's devices on the new Machine before the kernel boots (the firmware's
    * job, resource assignment included) and returns the device time. Implies pcPlatform.
    */
-  platform?: (machine: Machine) => TimeSource;
+  platform?: (machine: Machine) => TimeSource & Partial<NetClock>;
   /** Physical memory in bytes (default 64 MiB). */
   memoryBytes?: number;
   /** Called with every console line. */
@@ -113,6 +116,7 @@ export interface ModuleResources {
 }
 
 const KERNEL_STACK_BYTES = 8192;
+const NET_DEVICE_DEV_ADDR = net_device.fields.dev_addr.offset;
 const EXCEPTION_NAMES: Record<number, string> = {
   0: 'divide error',
   1: 'debug',
@@ -293,6 +297,25 @@ export class Kernel {
     const elapsed = this.cycles;
     const busy = elapsed - this.idleCycles;
     return { elapsed, idle: this.idleCycles, busy, utilisation: elapsed > 0 ? busy / elapsed : 0, seconds: elapsed / 1.7e9 };
+  }
+
+  /** The protocol stack, once networking is started on a device. */
+  netStack: KernelNetStack | undefined;
+
+  /**
+   * ifconfig DEV IP up: opens the device and runs the kernel's protocol stack on it. Needs the
+   * device clock (the platform's), whose timers drive TCP's retransmissions.
+   */
+  startNetworking(devName: string, ip: string): KernelNetStack {
+    const t = this.time as TimeSource & Partial<NetClock>;
+    if (!t.timer || !t.after || !t.now) throw new KernelUsageError('networking needs the platform clock (Kernel options.platform)');
+    const clock: NetClock = { now: t.now.bind(t), timer: t.timer.bind(t), after: t.after.bind(t) };
+    const dev = this.net.byName(devName);
+    const rc = this.net.open(dev);
+    if (rc !== 0) throw new KernelUsageError(`${devName}: open failed with ${rc}`);
+    const mac = this.machine.readVirt(dev + 0 + NET_DEVICE_DEV_ADDR, 6);
+    this.netStack = new KernelNetStack(this, dev, clock, { ip, mac });
+    return this.netStack;
   }
 
   /** Called on every timer tick (after jiffies moved). */

@@ -1,0 +1,103 @@
+// Networking end to end, natively: the peer host beyond the wire streams data to a task in the
+// simulated machine through the e1000 model, the e1000 extension, the kernel's stack and a
+// socket, byte-exact; and the task streams back.
+import { readFileSync } from 'node:fs';
+import { E1000, LinkPair, PatternGenerator, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
+import { extensionObjectPath } from '@nooks/extensions';
+import { describe, expect, it } from 'vitest';
+import { CYCLES_PER_TICK, Kernel, WaitQueue } from '../src/index.js';
+
+const waitAny = new WaitQueue('socket');
+import type { KernelSocket, TaskProgram } from '../src/index.js';
+
+function setup(): { k: Kernel; peer: PeerHost } {
+  let peer!: PeerHost;
+  const k = new Kernel({
+    memoryBytes: 64 << 20,
+    platform: (machine) => {
+      const p = new Platform(machine);
+      const nic = new E1000({ mac: '00:0e:0c:12:34:56' });
+      p.pci.add(nic, 4);
+      p.assignPciResources();
+      // A 1 Gb/s full-duplex cable that paces frames at their wire time in both directions.
+      const link = new LinkPair(p.clock);
+      nic.attachWire(wireFromPort(link.a, p.clock));
+      peer = new PeerHost({ clock: p.clock, mac: '02:00:00:00:00:02', ip: '10.0.0.2' });
+      peer.attach(link.b);
+      return p.clock;
+    },
+  });
+  k.loadModule('e1000', readFileSync(extensionObjectPath('e1000')));
+  k.startNetworking('eth0', '10.0.0.1');
+  k.runUntil(k.cycles + 2 * CYCLES_PER_TICK); // link up
+  return { k, peer };
+}
+
+describe('TCP streams through the e1000 (native)', () => {
+  it('receive-stream: the peer sends 2 MB to a task, which reads it byte-exact', () => {
+    const { k, peer } = setup();
+    const TOTAL = 2 << 20;
+    let sock: KernelSocket | undefined;
+    k.netStack!.listen(5001, (s) => (sock = s));
+    let received = 0;
+    let mismatch = -1;
+    let doneAt = 0;
+    let busyAtDone = 0;
+    const task = k.spawn('receiver', (function* (): TaskProgram {
+      yield { type: 'wait', queue: waitAny, condition: () => sock !== undefined };
+      const s = sock!;
+      const gen = new PatternGenerator(7);
+      for (;;) {
+        yield { type: 'wait', queue: waitAny, condition: () => s.pendingBytes > 0 || s.ended };
+        if (s.pendingBytes === 0 && s.ended) {
+          doneAt = k.cycles;
+          busyAtDone = k.cpuStats().busy;
+          break;
+        }
+        const got: Uint8Array[] = [];
+        k.netStack!.read(s, (_off, bytes) => void got.push(bytes.slice()), 65536);
+        for (const chunk of got) {
+          const want = gen.next(chunk.length);
+          for (let i = 0; i < chunk.length && mismatch < 0; i++) if (chunk[i] !== want[i]) mismatch = received + i;
+          received += chunk.length;
+        }
+      }
+      return 0;
+    })());
+    const start = k.cycles;
+    const busyAtStart = k.cpuStats().busy;
+    const client = peer.tcpConnect('10.0.0.1', 5001);
+    streamSource(client, TOTAL, { seed: 7 });
+    k.runUntil(k.cycles + 300 * CYCLES_PER_TICK);
+    expect(mismatch).toBe(-1);
+    expect(received).toBe(TOTAL);
+    expect(task.state).toBe('exited');
+    // Figures (printed, not asserted: they belong to the benchmark, calibrated in the next issue).
+    const seconds = (doneAt - start) / 1.7e9;
+    const busy = busyAtDone - busyAtStart;
+    expect(seconds).toBeGreaterThan(0);
+    console.log(`receive-stream: ${((TOTAL * 8) / seconds / 1e6).toFixed(0)} Mb/s in ${(seconds * 1000).toFixed(1)} ms simulated, CPU ${((busy / (doneAt - start)) * 100).toFixed(1)}% while streaming`);
+  });
+
+  it('send-stream: a task sends 1 MB to the peer, which verifies it', () => {
+    const { k, peer } = setup();
+    const TOTAL = 1 << 20;
+    let sink: ReturnType<typeof streamSink> | undefined;
+    peer.tcpListen(5002, (s) => (sink = streamSink(s, { seed: 9 })));
+    k.spawn('sender', (function* (): TaskProgram {
+      const s = k.netStack!.connect('10.0.0.2', 5002);
+      yield { type: 'wait', queue: waitAny, condition: () => s.connected };
+      const gen = new PatternGenerator(9);
+      for (let sent = 0; sent < TOTAL; sent += 65536) {
+        yield { type: 'wait', queue: waitAny, condition: () => s.tcp.bufferedAmount < 256 * 1024 };
+        k.netStack!.write(s, gen.next(65536));
+      }
+      s.tcp.close();
+      return 0;
+    })());
+    k.runUntil(k.cycles + 300 * CYCLES_PER_TICK);
+    expect(sink?.bytes).toBe(TOTAL);
+    expect(sink?.mismatches).toBe(0);
+    expect(sink?.ended).toBe(true);
+  });
+});
