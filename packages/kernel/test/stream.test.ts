@@ -2,7 +2,8 @@
 // simulated machine through the e1000 model, the e1000 extension, the kernel's stack and a
 // socket, byte-exact; and the task streams back.
 import { readFileSync } from 'node:fs';
-import { E1000, LinkPair, PatternGenerator, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
+import { E1000, LinkPair, PatternGenerator, PcapWriter, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_TCP, decodeArp, decodeEthernet, decodeIpv4, decodeTcp } from '@nooks/net';
 import { extensionObjectPath } from '@nooks/extensions';
 import { describe, expect, it } from 'vitest';
 import { CYCLES_PER_TICK, Kernel, WaitQueue } from '../src/index.js';
@@ -10,8 +11,10 @@ import { CYCLES_PER_TICK, Kernel, WaitQueue } from '../src/index.js';
 const waitAny = new WaitQueue('socket');
 import type { KernelSocket, TaskProgram } from '../src/index.js';
 
-function setup(): { k: Kernel; peer: PeerHost } {
+function setup(): { k: Kernel; peer: PeerHost; pcap: PcapWriter; frames: Uint8Array[] } {
   let peer!: PeerHost;
+  const pcap = new PcapWriter();
+  const frames: Uint8Array[] = [];
   const k = new Kernel({
     memoryBytes: 64 << 20,
     platform: (machine) => {
@@ -20,7 +23,12 @@ function setup(): { k: Kernel; peer: PeerHost } {
       p.pci.add(nic, 4);
       p.assignPciResources();
       // A 1 Gb/s full-duplex cable that paces frames at their wire time in both directions.
-      const link = new LinkPair(p.clock);
+      const link = new LinkPair(p.clock, {
+        onFrame: (info) => {
+          frames.push(info.frame.slice());
+          pcap.addFrame(info.frame, info.arrivalTime);
+        },
+      });
       nic.attachWire(wireFromPort(link.a, p.clock));
       peer = new PeerHost({ clock: p.clock, mac: '02:00:00:00:00:02', ip: '10.0.0.2' });
       peer.attach(link.b);
@@ -30,7 +38,7 @@ function setup(): { k: Kernel; peer: PeerHost } {
   k.loadModule('e1000', readFileSync(extensionObjectPath('e1000')));
   k.startNetworking('eth0', '10.0.0.1');
   k.runUntil(k.cycles + 2 * CYCLES_PER_TICK); // link up
-  return { k, peer };
+  return { k, peer, pcap, frames };
 }
 
 describe('TCP streams through the e1000 (native)', () => {
@@ -79,8 +87,8 @@ describe('TCP streams through the e1000 (native)', () => {
     console.log(`receive-stream: ${((TOTAL * 8) / seconds / 1e6).toFixed(0)} Mb/s in ${(seconds * 1000).toFixed(1)} ms simulated, CPU ${((busy / (doneAt - start)) * 100).toFixed(1)}% while streaming`);
   });
 
-  it('send-stream: a task sends 1 MB to the peer, which verifies it', () => {
-    const { k, peer } = setup();
+  it('send-stream: a task sends 1 MB to the peer, which verifies it; every frame on the wire is valid', () => {
+    const { k, peer, pcap, frames } = setup();
     const TOTAL = 1 << 20;
     let sink: ReturnType<typeof streamSink> | undefined;
     peer.tcpListen(5002, (s) => (sink = streamSink(s, { seed: 9 })));
@@ -99,5 +107,29 @@ describe('TCP streams through the e1000 (native)', () => {
     expect(sink?.bytes).toBe(TOTAL);
     expect(sink?.mismatches).toBe(0);
     expect(sink?.ended).toBe(true);
+    // Every frame either way parses as Ethernet + ARP or IPv4 + TCP with correct checksums.
+    let tcp = 0;
+    for (const f of frames) {
+      const eth = decodeEthernet(f);
+      expect(eth).not.toBeNull();
+      if (eth!.etherType === ETHERTYPE_ARP) {
+        expect(decodeArp(eth!.payload)).not.toBeNull();
+        continue;
+      }
+      expect(eth!.etherType).toBe(ETHERTYPE_IPV4);
+      const ip = decodeIpv4(eth!.payload);
+      expect(ip.ok, JSON.stringify(ip)).toBe(true);
+      if (!ip.ok) continue;
+      expect(ip.header.protocol).toBe(IPPROTO_TCP);
+      const seg = decodeTcp(ip.header.src, ip.header.dst, ip.payload);
+      expect(seg.ok, JSON.stringify(seg)).toBe(true);
+      tcp++;
+    }
+    expect(tcp).toBeGreaterThan(700);
+    // The capture is a libpcap file with every frame.
+    const file = pcap.bytes();
+    const dv = new DataView(file.buffer, file.byteOffset);
+    expect([0xa1b2c3d4, 0xa1b23c4d]).toContain(dv.getUint32(0, true));
+    expect(pcap.frameCount).toBe(frames.length);
   });
 });
