@@ -18,7 +18,8 @@ import type { AccessSize, RegisterHandler } from '../io-port-bus.js';
 import { PciDevice } from '../pci-device.js';
 import type { PciSlot } from '../pci-types.js';
 import { MicrowireEeprom, buildEepromImage } from './eeprom.js';
-import { ETHERNET_FCS_BYTES, ETHERNET_MAX_FRAME, ETHERNET_MIN_FRAME, appendFcs, formatMac, frameWireCycles, onesComplementSum, parseMac } from './ethernet.js';
+import { formatMac, internetChecksum, parseMac } from '@nooks/net';
+import { ETHERNET_FCS_BYTES, ETHERNET_MAX_FRAME, ETHERNET_MIN_FRAME, appendFcs, frameWireCycles } from './ethernet.js';
 import { M88Phy, PHY_ADDRESS } from './phy.js';
 import { Ctrl, CtrlExt, E1000Reg as R, Eecd, Eerd, FPD, ICR_IMPLEMENTED, Icr, Mdic, RAH_AV, Rctl, RxSta, Status, Tctl, TxCmd, TxSta } from './registers.js';
 import type { Wire, WireReceiver } from './wire.js';
@@ -849,7 +850,7 @@ export class E1000 extends PciDevice implements WireReceiver {
   private insertChecksum(frame: Uint8Array, start: number, end: number, at: number): void {
     const stop = end === 0 ? frame.length : Math.min(end + 1, frame.length);
     if (start >= stop || at + 2 > frame.length) return;
-    const sum = ~onesComplementSum(frame, start, stop) & 0xffff;
+    const sum = internetChecksum(frame, start, stop);
     frame[at] = sum >> 8;
     frame[at + 1] = sum & 0xff;
   }

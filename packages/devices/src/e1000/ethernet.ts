@@ -41,21 +41,6 @@ export function appendFcs(frame: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The 16-bit ones' complement sum of bytes [start, end) taken as big-endian words (not inverted). */
-export function onesComplementSum(data: Uint8Array, start: number, end: number, initial = 0): number {
-  let sum = initial;
-  let i = start;
-  for (; i + 1 < end; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
-  if (i < end) sum += data[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
-/** The Internet checksum (RFC 1071) of bytes [start, end). */
-export function internetChecksum(data: Uint8Array, start = 0, end = data.length): number {
-  return ~onesComplementSum(data, start, end) & 0xffff;
-}
-
 /**
  * Cycles (at 1.7 GHz) a frame of `length` bytes without FCS keeps a link of `bitsPerSecond`
  * busy: padding to 60 bytes, the FCS, the preamble and the inter-packet gap included
@@ -64,17 +49,4 @@ export function internetChecksum(data: Uint8Array, start = 0, end = data.length)
 export function frameWireCycles(length: number, bitsPerSecond = 1e9): number {
   const bytes = Math.max(length, ETHERNET_MIN_FRAME) + ETHERNET_FCS_BYTES + ETHERNET_OVERHEAD_BYTES;
   return Math.round((bytes * 8 * CLOCK_HZ) / bitsPerSecond);
-}
-
-/** "aa:bb:cc:dd:ee:ff" → 6 bytes; throws RangeError when malformed. */
-export function parseMac(text: string): Uint8Array {
-  const parts = text.split(/[:-]/);
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
-    throw new RangeError(`'${text}' is not a MAC address: write six hex bytes separated by colons, e.g. 52:54:00:12:34:56`);
-  }
-  return new Uint8Array(parts.map((p) => parseInt(p, 16)));
-}
-
-export function formatMac(mac: Uint8Array): string {
-  return [...mac.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
