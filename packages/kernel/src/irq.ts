@@ -243,22 +243,22 @@ export class Interrupts {
   // ---------------------------------------------------------------- softirqs
 
   /** Other softirq actions (NET_TX, NET_RX), by name, with their pending flags. */
-  private readonly actions2 = new Map<string, { pending: boolean; run: () => void }>();
+  private readonly softirqActions = new Map<string, { pending: boolean; run: () => void }>();
 
   /** open_softirq: registers a softirq action run in softirq context when raised. */
   openSoftirq(name: string, run: () => void): void {
-    this.actions2.set(name, { pending: false, run });
+    this.softirqActions.set(name, { pending: false, run });
   }
 
   /** raise_softirq: marks an action pending; it runs at the next interrupt exit or scheduler pass. */
   raiseSoftirq(name: string): void {
-    const a = this.actions2.get(name);
+    const a = this.softirqActions.get(name);
     if (a) a.pending = true;
   }
 
   get softirqPending(): boolean {
     if (this.timerSoftirq || this.tasklets.length > 0 || this.hiTasklets.length > 0) return true;
-    for (const a of this.actions2.values()) if (a.pending) return true;
+    for (const a of this.softirqActions.values()) if (a.pending) return true;
     return false;
   }
 
@@ -276,7 +276,7 @@ export class Interrupts {
           this.timerSoftirq = false;
           this.runTimers();
         }
-        for (const a of this.actions2.values()) {
+        for (const a of this.softirqActions.values()) {
           if (!a.pending) continue;
           a.pending = false;
           this.k.machine.cpu.charge(KERNEL_COSTS.softirq);

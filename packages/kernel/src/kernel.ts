@@ -116,7 +116,6 @@ export interface ModuleResources {
 }
 
 const KERNEL_STACK_BYTES = 8192;
-const NET_DEVICE_DEV_ADDR = net_device.fields.dev_addr.offset;
 const EXCEPTION_NAMES: Record<number, string> = {
   0: 'divide error',
   1: 'debug',
@@ -313,7 +312,7 @@ export class Kernel {
     const dev = this.net.byName(devName);
     const rc = this.net.open(dev);
     if (rc !== 0) throw new KernelUsageError(`${devName}: open failed with ${rc}`);
-    const mac = this.machine.readVirt(dev + 0 + NET_DEVICE_DEV_ADDR, 6);
+    const mac = this.machine.readVirt(net_device.addr_dev_addr(dev), 6);
     this.netStack = new KernelNetStack(this, dev, clock, { ip, mac });
     return this.netStack;
   }

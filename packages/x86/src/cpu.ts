@@ -1371,7 +1371,6 @@ export class Cpu {
     }
     // cdecl: the caller pops the arguments.
     this.regs[4] = (espAfterReturn + 4 * args.length) | 0;
-    void espAfterReturn;
     this.eip = savedEip;
     this.insStart = savedStart;
     this.block = savedBlock;

@@ -29,14 +29,8 @@ export interface RunResult {
   exception?: ExceptionInfo;
 }
 
-export interface InterruptEvent {
-  vector: number;
-  errorCode: number;
-  eip: number;
-  cr2?: number;
-  software: boolean;
-  message: string;
-}
+/** What an interrupt hook is told: the CPU's description of the exception or interrupt (a copy). */
+export type InterruptEvent = ExceptionInfo;
 
 export type InterruptHook = (m: Machine, event: InterruptEvent) => boolean;
 export type InvalidOpcodeHook = (m: Machine, event: { eip: number; bytes: Uint8Array; message: string }) => boolean;

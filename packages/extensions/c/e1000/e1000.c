@@ -283,12 +283,13 @@ static int e1000_clean_rx_irq(struct e1000_adapter *a)
 		struct sk_buff *skb = a->rx_buf[i].skb;
 		u16 length = a->rx_desc[i].length;
 		u8 status = a->rx_desc[i].status;
+		u8 errors = a->rx_desc[i].errors;
 		a->rx_buf[i].skb = 0;
 		a->rx_desc[i].status = 0;
 		i = (i + 1) % E1000_RX_RING;
 		if (!skb)
 			continue;
-		if (!(status & E1000_RXD_STAT_EOP) || a->rx_desc[(i + E1000_RX_RING - 1) % E1000_RX_RING].errors) {
+		if (!(status & E1000_RXD_STAT_EOP) || errors) {
 			a->stats.rx_errors++;
 			dev_kfree_skb_irq(skb);
 			continue;
