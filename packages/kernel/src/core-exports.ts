@@ -43,7 +43,7 @@ export function registerCoreExports(k: Kernel): void {
   k.defineExport('vmalloc', (call) => {
     try {
       const area = k.mm.vmalloc(call.arg(0) >>> 0, k.ownerOf(call.returnAddress));
-      m.cpu.charge(area.frames.length * KERNEL_COSTS.vmallocPerPage);
+      k.charge('vmallocPerPage', area.frames.length * KERNEL_COSTS.vmallocPerPage);
       return area.start;
     } catch {
       return 0;
@@ -59,19 +59,19 @@ export function registerCoreExports(k: Kernel): void {
   k.defineExport('memcpy', (call) => {
     const dst = call.arg(0) >>> 0, src = call.arg(1) >>> 0, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, m.readVirt(src, n));
-    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
+    k.charge('copyPerByte', n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memmove', (call) => {
     const dst = call.arg(0) >>> 0, src = call.arg(1) >>> 0, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, m.readVirt(src, n));
-    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
+    k.charge('copyPerByte', n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memset', (call) => {
     const dst = call.arg(0) >>> 0, v = call.arg(1) & 0xff, n = call.arg(2) >>> 0;
     if (n) m.writeVirt(dst, new Uint8Array(n).fill(v));
-    m.cpu.charge(n * KERNEL_COSTS.copyPerByte);
+    k.charge('copyPerByte', n * KERNEL_COSTS.copyPerByte);
     return dst;
   });
   k.defineExport('memcmp', (call) => {
@@ -106,11 +106,11 @@ export function registerCoreExports(k: Kernel): void {
 
   // Busy-wait delays: the CPU spins, so the time is charged to it.
   k.defineExport('udelay', (call) => {
-    m.cpu.charge((call.arg(0) >>> 0) * CYCLES_PER_US);
+    k.charge('busyWait', (call.arg(0) >>> 0) * CYCLES_PER_US);
     return 0;
   });
   k.defineExport('mdelay', (call) => {
-    m.cpu.charge((call.arg(0) >>> 0) * 1000 * CYCLES_PER_US);
+    k.charge('busyWait', (call.arg(0) >>> 0) * 1000 * CYCLES_PER_US);
     return 0;
   });
   // User memory: copy_from_user/copy_to_user return the number of bytes NOT copied, as in Linux.
@@ -130,7 +130,7 @@ export function registerCoreExports(k: Kernel): void {
         throw e;
       }
       done += chunk;
-      m.cpu.charge(chunk * KERNEL_COSTS.copyPerByte);
+      k.charge('copyPerByte', chunk * KERNEL_COSTS.copyPerByte);
     }
     return 0;
   };

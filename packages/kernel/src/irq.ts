@@ -11,7 +11,6 @@
 import type { Machine } from '@nooks/x86';
 import { timer_list } from './generated/layouts.js';
 import type { MemoryAccess } from './generated/layouts.js';
-import { KERNEL_COSTS } from './kernel-costs.js';
 import type { Kernel } from './kernel.js';
 
 /** Vector of IRQ 0, as Linux programs the master PIC (FIRST_EXTERNAL_VECTOR). */
@@ -207,7 +206,7 @@ export class Interrupts {
       return true;
     }
     const savedFlags = cpu.getEflags();
-    cpu.charge(KERNEL_COSTS.irqEntryExit);
+    this.k.charge('irqEntryExit');
     this.counts[irq]!++;
     this.inInterrupt++;
     try {
@@ -279,7 +278,7 @@ export class Interrupts {
         for (const a of this.softirqActions.values()) {
           if (!a.pending) continue;
           a.pending = false;
-          this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
+          this.k.charge('softirq');
           a.run();
         }
         this.runTasklets(this.tasklets);
@@ -325,7 +324,7 @@ export class Interrupts {
         continue;
       }
       this.mem.write32(t + 4, this.mem.read32(t + 4) & ~1);
-      this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
+      this.k.charge('softirq');
       this.k.call(this.mem.read32(t + 12), [this.mem.read32(t + 16)], 'softirq');
     }
   }
@@ -398,7 +397,7 @@ export class Interrupts {
       const expires = timer_list.get_expires(this.mem, t);
       if (((now - expires) | 0) < 0) continue;
       this.delTimer(t);
-      this.k.machine.cpu.charge(KERNEL_COSTS.softirq);
+      this.k.charge('softirq');
       this.k.call(timer_list.get_function(this.mem, t), [timer_list.get_data(this.mem, t)], 'softirq');
     }
   }

@@ -34,10 +34,24 @@ export const KERNEL_COSTS = {
   pciMatch: 800,
   /** Wait queue / semaphore operations that do not block. */
   sync: 80,
-  /** Protocol processing of one packet (Ethernet/IP/TCP headers, socket lookup, ACK logic). */
-  protocolPerPacket: 2_500,
-  /** Internet checksum over the payload (csum_partial, ~2 bytes/cycle on the P4). */
-  checksumPerByte: 0.5,
+  /**
+   * Protocol processing of one received packet that carries TCP data: eth_type_trans, ip_rcv,
+   * tcp_v4_rcv, the established fast path (header prediction), queueing to the socket, the
+   * reader's wake-up.
+   */
+  protocolRxData: 850,
+  /** A received packet without data (a pure ACK: tcp_ack, clean_rtx_queue freeing the acked skbs, cwnd; or ARP/ICMP). */
+  protocolRxControl: 1_000,
+  /**
+   * Building and sending one data segment: tcp_sendmsg's skb allocation and segmentation,
+   * tcp_transmit_skb, ip_queue_xmit, the qdisc and dev_queue_xmit, the clone kept for
+   * retransmission. (The copy from the user is charged by write() as copyPerByte.)
+   */
+  protocolTxData: 1_900,
+  /** Sending a packet without data (tcp_send_ack's small skb; ARP/ICMP replies). */
+  protocolTxControl: 500,
+  /** Internet checksum (csum_partial over the frame, ~5 bytes/cycle on the P4 with the data in cache). */
+  checksumPerByte: 0.2,
   /** A system call's entry and exit (int 0x80 path, argument checks). */
   syscall: 800,
 } as const;

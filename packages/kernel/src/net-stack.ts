@@ -26,6 +26,18 @@ export interface KernelSocket {
   closed: boolean;
 }
 
+/** Whether an Ethernet frame is an IPv4 packet carrying transport payload (TCP data, UDP datagram). */
+function carriesData(frame: Uint8Array): boolean {
+  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return false;
+  const ihl = (frame[14]! & 0x0f) * 4;
+  const total = (frame[16]! << 8) | frame[17]!;
+  const proto = frame[23];
+  if (proto === 17) return total > ihl + 8;
+  if (proto !== 6 || frame.length < 14 + ihl + 13) return false;
+  const thl = (frame[14 + ihl + 12]! >> 4) * 4;
+  return total > ihl + thl;
+}
+
 export class KernelNetStack {
   readonly host: PeerHost;
   private handler: ((frame: Uint8Array) => void) | null = null;
@@ -56,7 +68,8 @@ export class KernelNetStack {
       const frame = k.machine.readVirt(mac, len);
       k.net.kfreeSkb(skb);
       this.packetsIn++;
-      k.machine.cpu.charge(KERNEL_COSTS.protocolPerPacket + len * KERNEL_COSTS.checksumPerByte);
+      k.charge(carriesData(frame) ? 'protocolRxData' : 'protocolRxControl');
+      k.charge('checksumPerByte', len * KERNEL_COSTS.checksumPerByte);
       this.handler?.(frame);
     };
   }
@@ -67,7 +80,10 @@ export class KernelNetStack {
     if (skb === 0) return;
     sk_buff.set_dev(kernelMemory(k.machine), skb, this.dev);
     this.packetsOut++;
-    k.machine.cpu.charge(KERNEL_COSTS.protocolPerPacket + frame.length * (KERNEL_COSTS.checksumPerByte + KERNEL_COSTS.copyPerByte));
+    k.charge(carriesData(frame) ? 'protocolTxData' : 'protocolTxControl');
+    // Building the skb from the frame is the simulation's hand-over from the protocol code; in
+    // Linux the data went into the skb as tcp_sendmsg copied it from the user, charged by write().
+    k.charge('checksumPerByte', frame.length * KERNEL_COSTS.checksumPerByte);
     k.net.transmit(skb);
   }
 
@@ -118,13 +134,15 @@ export class KernelNetStack {
       n += take;
     }
     s.pendingBytes -= n;
-    this.k.machine.cpu.charge(KERNEL_COSTS.syscall + n * KERNEL_COSTS.copyPerByte);
+    this.k.charge('syscall');
+    this.k.charge('copyPerByte', n * KERNEL_COSTS.copyPerByte);
     return n;
   }
 
   /** write(): queues bytes (copied from the task, as copy_from_user) on the connection. */
   write(s: KernelSocket, bytes: Uint8Array): void {
-    this.k.machine.cpu.charge(KERNEL_COSTS.syscall + bytes.length * KERNEL_COSTS.copyPerByte);
+    this.k.charge('syscall');
+    this.k.charge('copyPerByte', bytes.length * KERNEL_COSTS.copyPerByte);
     s.tcp.write(bytes);
   }
 }

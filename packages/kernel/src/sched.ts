@@ -90,8 +90,8 @@ export interface SchedulerHost {
   runGuest(task: Task): 'return' | 'suspended' | 'killed';
   /** Called when a task dies by an oops. */
   onTaskKilled?(task: Task, reason: string): void;
-  /** Cycles a switch between tasks costs. */
-  readonly contextSwitchCycles?: number;
+  /** Charges a switch between tasks to the CPU. */
+  onContextSwitch?(): void;
 }
 
 export class Scheduler {
@@ -151,7 +151,7 @@ export class Scheduler {
     this.poll();
     const t = this.runQueue.shift();
     if (!t) return false;
-    if (this.last !== t) this.host.machine.cpu.charge(this.host.contextSwitchCycles ?? 0);
+    if (this.last !== t) this.host.onContextSwitch?.();
     this.last = t;
     this.current = t;
     try {
