@@ -1,5 +1,6 @@
 export { CYCLES_PER_TICK, HZ, Kernel, KernelHang, Oops } from './kernel.js';
 export type { KernelModule, KernelOptions, KernelWork, ModuleResources, ModuleState, TimeSource } from './kernel.js';
+export type { IsolationHooks } from './isolation-hooks.js';
 export { Scheduler, Task, TaskSuspend, WaitQueue } from './sched.js';
 export type { TaskProgram, TaskRequest, TaskState } from './sched.js';
 export { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';

@@ -218,7 +218,7 @@ export class Interrupts {
         } else {
           const list = this.actions[irq]!;
           if (list.length === 0) this.k.printk(`<4>unexpected IRQ trap at vector ${vector.toString(16)}\n`);
-          for (const a of [...list]) this.k.call(a.handler, [irq, a.devId, 0], 'interrupt');
+          for (const a of [...list]) this.k.call(a.handler, [irq, a.devId, 0], 'interrupt', 'irq_handler_t');
         }
         this.eoi(irq);
       } finally {
@@ -325,7 +325,7 @@ export class Interrupts {
       }
       this.mem.write32(t + 4, this.mem.read32(t + 4) & ~1);
       this.k.charge('softirq');
-      this.k.call(this.mem.read32(t + 12), [this.mem.read32(t + 16)], 'softirq');
+      this.k.call(this.mem.read32(t + 12), [this.mem.read32(t + 16)], 'softirq', 'tasklet_struct.func');
     }
   }
 
@@ -398,7 +398,7 @@ export class Interrupts {
       if (((now - expires) | 0) < 0) continue;
       this.delTimer(t);
       this.k.charge('softirq');
-      this.k.call(timer_list.get_function(this.mem, t), [timer_list.get_data(this.mem, t)], 'softirq');
+      this.k.call(timer_list.get_function(this.mem, t), [timer_list.get_data(this.mem, t)], 'softirq', 'timer_list.function');
     }
   }
 

@@ -84,10 +84,18 @@ export class KernelMemory {
     return pt;
   }
 
+  /**
+   * Called after every change the kernel makes to a kernel page-table entry (virtual address,
+   * new PTE; 0 when unmapped): Nooks keeps each protection domain's copy in sync through it.
+   */
+  readonly pteListeners: Array<(virt: number, pte: number) => void> = [];
+
   /** Maps one 4 KiB page in the kernel page tables. */
   mapPage(virt: number, phys: number, flags: number): void {
     const pt = this.pageTable(this.pgd, virt >>> 0, true);
-    this.machine.writePhys32(pt + ((virt >>> 12) & 0x3ff) * 4, (phys & ~0xfff) | Pte.P | flags);
+    const pte = (phys & ~0xfff) | Pte.P | flags;
+    this.machine.writePhys32(pt + ((virt >>> 12) & 0x3ff) * 4, pte);
+    for (const l of this.pteListeners) l(virt >>> 0, pte);
   }
 
   unmapPage(virt: number): void {
@@ -95,6 +103,20 @@ export class KernelMemory {
     if (pt < 0) return;
     this.machine.writePhys32(pt + ((virt >>> 12) & 0x3ff) * 4, 0);
     this.machine.cpu.invalidatePage(virt | 0);
+    for (const l of this.pteListeners) l(virt >>> 0, 0);
+  }
+
+  /** Every present kernel mapping (virtual address, PTE), from the kernel page directory. */
+  *kernelMappings(): Generator<[number, number]> {
+    for (let pde = KERNEL_PDE; pde < 1024; pde++) {
+      const e = this.machine.readPhys32(this.pgd + pde * 4);
+      if (!(e & Pte.P)) continue;
+      const pt = e & ~0xfff;
+      for (let i = 0; i < 1024; i++) {
+        const pte = this.machine.readPhys32(pt + i * 4);
+        if (pte & Pte.P) yield [((pde << 22) | (i << 12)) >>> 0, pte];
+      }
+    }
   }
 
   /** The PTE of a kernel virtual address, or 0. */

@@ -31,6 +31,7 @@ import { KernelLog } from './printk.js';
 import { Scheduler, TaskSuspend } from './sched.js';
 import type { Task, TaskProgram, WaitQueue } from './sched.js';
 import { HeapCorruption, SlabAllocator } from './slab.js';
+import type { IsolationHooks } from './isolation-hooks.js';
 
 /**
  * The machine's sense of time beyond the CPU: device events (the PIT's tick, a NIC's frame
@@ -202,6 +203,10 @@ export class Kernel {
   /** sk_buffs, net_devices, the transmit and receive paths. */
   readonly net: NetCore;
   private readonly pcPlatform: boolean;
+  /** Nooks, when installed (setIsolation): the kernel's hooks into the isolation manager. */
+  isolation: IsolationHooks | undefined;
+  /** Allocators besides the kernel's kmalloc whose objects count as their owners' (domain heaps). */
+  readonly extraHeaps = new Set<SlabAllocator>();
   /** Address of the idle loop (sti; hlt; jmp) in kernel text. */
   private readonly idleLoop: number;
 
@@ -348,6 +353,10 @@ export class Kernel {
    */
   defineExport(name: string, fn: KernelFunction, cost: KernelCostName = EXPORT_COST[name] ?? 'default'): number {
     return this.exports.defineFunction(name, (call: KernelCall) => {
+      if (this.isolation) {
+        const bypass = this.isolation.unwrappedKernelCall(name);
+        if (bypass) throw bypass;
+      }
       this.charge(cost);
       try {
         return fn(call);
@@ -396,12 +405,11 @@ export class Kernel {
    * kernel stack, and returns EAX. An oops in process or boot context throws Oops; a panic or
    * hang throws KernelPanic / KernelHang and leaves the kernel dead.
    */
-  call(addr: number, args: readonly number[], context: ExecutionContext): number {
+  call(addr: number, args: readonly number[], context: ExecutionContext, site = 'call'): number {
     if (this.dead) throw new KernelUsageError(`the kernel is dead (${this.dead.reason}); it runs nothing more`);
-    this.contexts.push(context);
-    this.guestDepth++;
+    if (this.isolation?.ownsCode(addr)) return this.isolation.callExtension(site, addr, args, context);
     try {
-      return this.machine.callGuest(addr, args, { maxCycles: this.watchdogCycles });
+      return this.runExtensionCode(addr, args, context, this.watchdogCycles);
     } catch (e) {
       if (e instanceof GuestCallAborted) {
         if (e.reason === 'cycles' || e.reason === 'halted') {
@@ -411,6 +419,19 @@ export class Kernel {
         throw this.crash('panic', `extension call ended abnormally: ${e.message}`, { eip: e.eip });
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs extension code at addr (cdecl, on the current stack and page table) in a context, at
+   * most `maxCycles`; GuestCallAborted and processor-exception errors propagate as they are.
+   * call() is this plus Linux's crash semantics; the isolation manager's XPC uses it directly.
+   */
+  runExtensionCode(addr: number, args: readonly number[], context: ExecutionContext, maxCycles: number): number {
+    this.contexts.push(context);
+    this.guestDepth++;
+    try {
+      return this.machine.callGuest(addr, args, { maxCycles });
     } finally {
       this.guestDepth--;
       this.contexts.pop();
@@ -418,8 +439,8 @@ export class Kernel {
   }
 
   /** Calls extension code from a kernel function running in process context (a nested call, e.g. a driver's probe). */
-  callProcess(addr: number, args: readonly number[]): number {
-    return this.call(addr, args, this.context === 'boot' ? 'process' : this.context);
+  callProcess(addr: number, args: readonly number[], site = 'call'): number {
+    return this.call(addr, args, this.context === 'boot' ? 'process' : this.context, site);
   }
 
   // ---------------------------------------------------------------- tasks and time
@@ -579,7 +600,17 @@ export class Kernel {
 
   /** Processor exceptions raised by guest code: the kernel's trap handlers. */
   private onException(ev: InterruptEvent): boolean {
-    if (ev.vector >= 32) return !ev.software && this.irq.handleVector(ev.vector);
+    if (ev.vector >= 32) {
+      if (ev.software) return false;
+      const leave = this.isolation?.enterKernel();
+      try {
+        return this.irq.handleVector(ev.vector);
+      } finally {
+        leave?.();
+      }
+    }
+    const isolated = this.isolation?.exception(ev);
+    if (isolated) throw isolated;
     const cpu = this.machine.cpu;
     const what = EXCEPTION_NAMES[ev.vector] ?? `exception ${ev.vector}`;
     let reason: string;
@@ -599,6 +630,27 @@ export class Kernel {
 
   /** Builds a crash report, records it, and returns the error to throw. */
   crash(kind: CrashKind, reason: string, at: { eip?: number; vector?: number; errorCode?: number; caller?: number }): Error {
+    const report = this.describeFault(kind, reason, at);
+    for (const line of formatCrashReport(report).split('\n')) this.printk(`<0>${line}\n`);
+    report.log = this.log.tail(40);
+    this.crashes.push(report);
+    if (kind === 'panic') {
+      this.dead = report;
+      return new KernelPanic(report);
+    }
+    if (kind === 'hang') {
+      this.dead = report;
+      return new KernelHang(report);
+    }
+    return new Oops(report);
+  }
+
+  /**
+   * The report of a fault at the current CPU state (registers, EIP symbolised, the faulting
+   * instruction, the call trace) without acting on it: crash() records it and applies Linux's
+   * semantics; the isolation manager uses it for an extension's failure.
+   */
+  describeFault(kind: CrashKind, reason: string, at: { eip?: number; vector?: number; errorCode?: number; caller?: number }): CrashReport {
     const cpu = this.machine.cpu;
     const eip = at.eip ?? at.caller ?? cpu.eip;
     const report: CrashReport = {
@@ -633,18 +685,8 @@ export class Kernel {
     } catch {
       // EIP itself is unmapped (a jump into nowhere): nothing to disassemble.
     }
-    for (const line of formatCrashReport(report).split('\n')) this.printk(`<0>${line}\n`);
     report.log = this.log.tail(40);
-    this.crashes.push(report);
-    if (kind === 'panic') {
-      this.dead = report;
-      return new KernelPanic(report);
-    }
-    if (kind === 'hang') {
-      this.dead = report;
-      return new KernelHang(report);
-    }
-    return new Oops(report);
+    return report;
   }
 
   /**
@@ -683,8 +725,9 @@ export class Kernel {
     let area: VmArea | undefined;
     let image: LoadedImage;
     try {
+      const iso = this.isolation?.isolates(name) ? this.isolation : undefined;
       image = loadModuleImage(name, bytes, {
-        resolve: (mod, sym) => this.exports.resolve(mod, sym),
+        resolve: (mod, sym) => iso?.bindImport(mod, sym) ?? this.exports.resolve(mod, sym),
         allocate: (mod, n) => {
           area = this.mm.vmalloc(n, mod, 'module');
           return area.start;
@@ -699,6 +742,7 @@ export class Kernel {
     }
     const mod: KernelModule = { name, image, state: 'loading', area: area! };
     this.modules.set(name, mod);
+    if (this.isolation?.isolates(name)) this.isolation.moduleLoaded(mod);
     if (opts.init === false) {
       mod.state = 'live';
       return mod;
@@ -710,7 +754,7 @@ export class Kernel {
     }
     let rc: number;
     try {
-      rc = this.call(init.address, [], 'process');
+      rc = this.call(init.address, [], 'process', 'init_module');
     } catch (e) {
       mod.state = 'failed';
       throw e;
@@ -732,12 +776,14 @@ export class Kernel {
     if (mod.state === 'failed') throw new KernelUsageError(`${name} failed to initialise and cannot be unloaded (as in Linux: it stays "initializing")`);
     const cleanup = mod.image.symbols.find((s) => s.name === 'cleanup_module' && s.global && s.kind === 'function');
     mod.state = 'unloading';
-    if (cleanup) this.call(cleanup.address, [], 'process');
+    if (cleanup) this.call(cleanup.address, [], 'process', 'cleanup_module');
     this.removeModule(mod);
     this.printk(`<6>${name}: unloaded\n`);
   }
 
-  private removeModule(mod: KernelModule): void {
+  /** Frees a module's image and forgets it (rmmod's last step; the recovery manager's unload). */
+  removeModule(mod: KernelModule): void {
+    if (this.isolation?.isolates(mod.name)) this.isolation.moduleRemoved(mod);
     this.mm.release(mod.area.start);
     this.modules.delete(mod.name);
   }
@@ -747,7 +793,7 @@ export class Kernel {
     const mod = this.modules.get(owner);
     return {
       pages: this.pages.pagesOwnedBy(owner),
-      slabObjects: this.slab.liveObjectsOf(owner).length,
+      slabObjects: this.slab.liveObjectsOf(owner).length + [...this.extraHeaps].reduce((n, h) => n + h.liveObjectsOf(owner).length, 0),
       vmAreas: this.mm.areasOf(owner).length,
       irqs: this.irq.irqsOf(owner).length,
       skbs: this.net.skbsOf(owner).length,

@@ -11,6 +11,7 @@ import { net_device, sk_buff } from './generated/layouts.js';
 import type { MemoryAccess } from './generated/layouts.js';
 import { kernelMemory } from './irq.js';
 import type { Kernel } from './kernel.js';
+import { SlabAllocator } from './slab.js';
 
 /** dev->state bits (include/linux/netdevice.h, 2.4). */
 export const LINK_STATE_XOFF = 0;
@@ -62,8 +63,16 @@ export class NetCore {
    */
   receive: (skb: number, dev: number) => void = (skb) => this.kfreeSkb(skb);
 
+  /**
+   * The sk_buff heads and data buffers: a cache of their own (Linux's skbuff_head_cache and
+   * the data's size classes), so that a protection domain can be lent network buffers without
+   * seeing any other kernel object on the same pages.
+   */
+  readonly buffers: SlabAllocator;
+
   constructor(private readonly k: Kernel) {
     this.mem = kernelMemory(k.machine);
+    this.buffers = new SlabAllocator(k.machine, k.pages, 'skbuff');
     k.irq.openSoftirq('NET_TX', () => this.netTx());
     k.irq.openSoftirq('NET_RX', () => this.netRx());
   }
@@ -72,12 +81,17 @@ export class NetCore {
 
   allocSkb(size: number, owner: string): number {
     const m = this.mem;
-    const skb = this.k.slab.kmalloc(sk_buff.size, owner);
+    if (this.k.slab.failNext > 0) {
+      // The allocation-failure knob covers network buffers too (they are kmalloc'd in Linux).
+      this.k.slab.failNext--;
+      return 0;
+    }
+    const skb = this.buffers.kmalloc(sk_buff.size, owner);
     if (skb === 0) return 0;
     const dataSize = (size + 15) & ~15;
-    const data = this.k.slab.kmalloc(dataSize + SHARED_INFO, owner);
+    const data = this.buffers.kmalloc(dataSize + SHARED_INFO, owner);
     if (data === 0) {
-      this.k.slab.kfree(skb);
+      this.buffers.kfree(skb);
       return 0;
     }
     this.k.machine.writeVirt(skb, new Uint8Array(sk_buff.size));
@@ -104,9 +118,9 @@ export class NetCore {
     m.write32(sk_buff.addr_users(skb), users);
     if (users > 0) return;
     const destructor = sk_buff.get_destructor(m, skb);
-    if (destructor) this.k.call(destructor, [skb], this.k.context === 'boot' ? 'process' : this.k.context);
-    this.k.slab.kfree(sk_buff.get_head(m, skb));
-    this.k.slab.kfree(skb);
+    if (destructor) this.k.call(destructor, [skb], this.k.context === 'boot' ? 'process' : this.k.context, 'sk_buff.destructor');
+    this.buffers.kfree(sk_buff.get_head(m, skb));
+    this.buffers.kfree(skb);
     this.skbs.delete(skb >>> 0);
     this.stats.skbsLive = this.skbs.size;
   }
@@ -193,10 +207,14 @@ export class NetCore {
 
   // ---------------------------------------------------------------- devices
 
-  allocEtherdev(privSize: number, owner: string): number {
+  /**
+   * alloc_etherdev: the net_device and the driver's private area in one block, from `heap`
+   * (the kernel's kmalloc; under Nooks, the driver's domain heap, so the driver can write it).
+   */
+  allocEtherdev(privSize: number, owner: string, heap: SlabAllocator = this.k.slab): number {
     const m = this.mem;
     const base = (net_device.size + 31) & ~31;
-    const dev = this.k.slab.kmalloc(base + Math.max(0, privSize), owner);
+    const dev = heap.kmalloc(base + Math.max(0, privSize), owner);
     if (dev === 0) return 0;
     this.k.machine.writeVirt(dev, new Uint8Array(base + Math.max(0, privSize)));
     this.k.machine.writeVirt(net_device.addr_name(dev), new TextEncoder().encode('eth%d\0'));
@@ -271,7 +289,7 @@ export class NetCore {
   open(dev: number): number {
     const m = this.mem;
     const open = net_device.get_open(m, dev);
-    const rc = open ? this.k.callProcess(open, [dev]) : 0;
+    const rc = open ? this.k.callProcess(open, [dev], 'net_device.open') : 0;
     if (rc === 0) net_device.set_flags(m, dev, net_device.get_flags(m, dev) | IFF_UP | IFF_RUNNING);
     return rc;
   }
@@ -280,7 +298,7 @@ export class NetCore {
   close(dev: number): void {
     const m = this.mem;
     const stop = net_device.get_stop(m, dev);
-    if (stop) this.k.callProcess(stop, [dev]);
+    if (stop) this.k.callProcess(stop, [dev], 'net_device.stop');
     net_device.set_flags(m, dev, net_device.get_flags(m, dev) & ~(IFF_UP | IFF_RUNNING));
   }
 
@@ -344,7 +362,7 @@ export class NetCore {
   private xmitOne(d: NetDeviceInfo, skb: number): boolean {
     const xmit = net_device.get_hard_start_xmit(this.mem, d.dev);
     const ctx = this.k.context === 'boot' ? 'process' : this.k.context;
-    const rc = this.k.call(xmit, [skb, d.dev], ctx);
+    const rc = this.k.call(xmit, [skb, d.dev], ctx, 'net_device.hard_start_xmit');
     if (rc !== 0) return false;
     net_device.set_trans_start(this.mem, d.dev, this.k.irq.jiffies);
     this.stats.transmitted++;

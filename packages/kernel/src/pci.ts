@@ -162,7 +162,7 @@ export class PciSubsystem {
       pci_dev.set_driver(m, d.dev, drv);
       d.driver = drv >>> 0;
       d.owner = owner;
-      const rc = this.k.callProcess(probe, [d.dev, id]);
+      const rc = this.k.callProcess(probe, [d.dev, id], 'pci_driver.probe');
       if (rc === 0) {
         count++;
       } else {
@@ -179,7 +179,7 @@ export class PciSubsystem {
     const remove = pci_driver.get_remove(m, drv);
     for (const d of this.devices) {
       if (d.driver !== drv >>> 0) continue;
-      if (remove) this.k.callProcess(remove, [d.dev]);
+      if (remove) this.k.callProcess(remove, [d.dev], 'pci_driver.remove');
       pci_dev.set_driver(m, d.dev, 0);
       d.driver = 0;
       d.owner = undefined;

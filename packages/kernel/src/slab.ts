@@ -57,10 +57,42 @@ export class SlabAllocator {
   allocations = 0;
   frees = 0;
 
+  /** Called with each new slab (its kernel virtual address and page count): isolation maps a domain's heap pages. */
+  onNewSlab: ((virt: number, pages: number) => void) | undefined;
+  /** Every slab's first page and page count, for contains() and releaseAll(). */
+  private readonly slabs = new Map<number, number>();
+
   constructor(
     private readonly machine: Machine,
     private readonly pages: PageAllocator,
+    /** Name of the cache in messages and page owner tags (default: the object owner). */
+    readonly cacheName?: string,
   ) {}
+
+  /** Whether a kernel virtual address lies in one of this allocator's slabs. */
+  contains(addr: number): boolean {
+    const a = addr >>> 0;
+    for (const [slab, pages] of this.slabs) if (a >= slab && a < slab + pages * PAGE_SIZE) return true;
+    return false;
+  }
+
+  /** The allocator's slabs: [virtual address, pages]. */
+  get slabList(): Array<[number, number]> {
+    return [...this.slabs];
+  }
+
+  /**
+   * Frees every slab at once, whatever it holds (a protection domain's heap on recovery).
+   * Returns the number of live objects dropped.
+   */
+  releaseAll(): number {
+    const dropped = this.live.size;
+    for (const slab of this.slabs.keys()) this.pages.release(virtToPhys(slab));
+    this.slabs.clear();
+    this.live.clear();
+    this.firstSlab.fill(0);
+    return dropped;
+  }
 
   private r32(virt: number): number {
     return this.machine.readPhys32(virtToPhys(virt));
@@ -81,8 +113,9 @@ export class SlabAllocator {
 
   private newSlab(cls: number, owner: string): number {
     const pages = this.slabPages(cls);
-    const phys = this.pages.alloc(pages, `slab:${owner}`);
+    const phys = this.pages.alloc(pages, `slab:${this.cacheName ?? owner}`);
     const slab = physToVirt(phys);
+    this.slabs.set(slab, pages);
     const slot = this.slotSize(cls);
     const count = Math.floor((pages * PAGE_SIZE - HEADER) / slot);
     const size = SIZE_CLASSES[cls]!;
@@ -104,6 +137,7 @@ export class SlabAllocator {
     this.w32(slab + 16, count);
     this.w32(slab + 20, this.firstSlab[cls]!);
     this.firstSlab[cls] = slab;
+    this.onNewSlab?.(slab, pages);
     return slab;
   }
 
