@@ -338,8 +338,8 @@ void *ioremap(unsigned long offset, unsigned long size) __nk(acquire, nullable);
 void iounmap(void *addr) __nk(release(0));
 
 // ---- sk_buffs and network devices --------------------------------------------------------------
-struct sk_buff *alloc_skb(unsigned int size, int priority) __nk(acquire, nullable, irq_safe);
-struct sk_buff *dev_alloc_skb(unsigned int length) __nk(acquire, nullable, irq_safe);
+struct sk_buff *alloc_skb(unsigned int size, int priority) __nk(acquire, nullable, object(sk_buff), irq_safe);
+struct sk_buff *dev_alloc_skb(unsigned int length) __nk(acquire, nullable, object(sk_buff), irq_safe);
 void kfree_skb(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
 void dev_kfree_skb(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);
 void dev_kfree_skb_irq(struct sk_buff *skb __nk(object(sk_buff))) __nk(release(0), irq_safe);

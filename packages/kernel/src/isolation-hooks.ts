@@ -44,4 +44,10 @@ export interface IsolationHooks {
    * by extension code without its wrapper. Return the error to throw, or undefined to go on.
    */
   unwrappedKernelCall(name: string): Error | undefined;
+  /**
+   * A kernel function serving an isolated extension's call met an error (a bad pointer it
+   * followed, heap corruption it found). Return the error to throw instead of the kernel's
+   * oops/panic (the wrapper's check caught it), or undefined to let the kernel crash.
+   */
+  kernelError(error: unknown, where: string): Error | undefined;
 }

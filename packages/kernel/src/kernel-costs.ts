@@ -54,6 +54,15 @@ export const KERNEL_COSTS = {
   checksumPerByte: 0.2,
   /** A system call's entry and exit (int 0x80 path, argument checks). */
   syscall: 800,
+  /**
+   * Nooks: one cross-domain call (XPC) without its page-table switch: save the caller's
+   * context, find a stack in the target domain, the wrapper's dispatch, restore on return
+   * (~150 instructions of nooks_driver_call/nooks_kernel_call). The CR3 writes and the TLB
+   * refills that follow them are charged by the CPU's own model.
+   */
+  xpc: 400,
+  /** Nooks: a wrapper's checks and object-tracker lookups for one call. */
+  wrapperCheck: 60,
 } as const;
 
 export type KernelCostName = keyof typeof KERNEL_COSTS;

@@ -367,6 +367,8 @@ export class Kernel {
   }
 
   private translateKernelError(e: unknown, where: string, returnAddress: number): unknown {
+    const isolated = this.isolation?.kernelError(e, where);
+    if (isolated) return isolated;
     if (e instanceof HeapCorruption) {
       return this.crash('panic', `kernel BUG in ${where}: ${e.message}`, { caller: returnAddress });
     }
@@ -720,7 +722,7 @@ export class Kernel {
    * ModuleLoadError; one that oopses leaves the module 'failed' (as Linux leaves it
    * "initializing") and throws the Oops.
    */
-  loadModule(name: string, bytes: Uint8Array, opts: { init?: boolean } = {}): KernelModule {
+  loadModule(name: string, bytes: Uint8Array, opts: { init?: boolean; params?: Readonly<Record<string, number>> } = {}): KernelModule {
     if (this.modules.has(name)) throw new ModuleLoadError(name, 'a module of that name is already loaded');
     let area: VmArea | undefined;
     let image: LoadedImage;
@@ -739,6 +741,15 @@ export class Kernel {
     } catch (e) {
       if (area) this.mm.release(area.start);
       throw e;
+    }
+    // Module parameters (insmod name=value): 32-bit globals of the module set before init.
+    for (const [param, value] of Object.entries(opts.params ?? {})) {
+      const sym = image.symbols.find((s) => s.name === param && s.kind === 'object');
+      if (!sym || sym.size < 4) {
+        this.mm.release(area!.start);
+        throw new ModuleLoadError(name, `has no parameter ${param} (a 32-bit global variable)`);
+      }
+      this.machine.writeVirt32(sym.address, value);
     }
     const mod: KernelModule = { name, image, state: 'loading', area: area! };
     this.modules.set(name, mod);

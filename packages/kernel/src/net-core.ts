@@ -110,6 +110,11 @@ export class NetCore {
     if (!this.skbs.has(skb >>> 0)) throw this.k.crash('panic', `kernel BUG at skbuff.c: ${where} of ${(skb >>> 0).toString(16)}, which is not an sk_buff`, {});
   }
 
+  /** Whether an address is a live sk_buff. */
+  isSkb(addr: number): boolean {
+    return this.skbs.has(addr >>> 0);
+  }
+
   kfreeSkb(skb: number): void {
     if (skb === 0) return;
     this.checkSkb(skb, 'kfree_skb');

@@ -47,8 +47,8 @@ export class KernelNetStack {
 
   constructor(
     private readonly k: Kernel,
-    /** The net_device the stack runs on (e.g. eth0). */
-    readonly dev: number,
+    /** The net_device the stack runs on (e.g. eth0); 0 while it has none (its driver is being recovered). */
+    public dev: number,
     clock: NetClock,
     options: { ip: string; mac: Uint8Array },
   ) {
@@ -74,8 +74,20 @@ export class KernelNetStack {
     };
   }
 
+  /** Frames dropped because the stack had no device (its driver failed and is being recovered). */
+  droppedNoDevice = 0;
+
+  /** Moves the stack to another net_device (a recovered driver's new one), or detaches it (0). */
+  attachDevice(dev: number): void {
+    this.dev = dev;
+  }
+
   private send(frame: Uint8Array): void {
     const k = this.k;
+    if (this.dev === 0) {
+      this.droppedNoDevice++;
+      return;
+    }
     const skb = k.net.skbFromBytes(frame);
     if (skb === 0) return;
     sk_buff.set_dev(kernelMemory(k.machine), skb, this.dev);

@@ -6,17 +6,24 @@ import { dirname, resolve } from 'node:path';
 import { emitExportTable } from './emit-exports.js';
 import { emitHeader, guardFor } from './emit-header.js';
 import { emitLayouts } from './emit-layouts.js';
+import { DEFAULT_RUNTIME_IMPORT, emitWrapperSkeletons, emitWrappers } from './emit-wrappers.js';
 import { CliUsageError, LayoutMismatchError, ProbeCompileError, ToolchainError, WrapgenSourceError } from './errors.js';
 import { verifyLayoutsWithGcc } from './gcc-verify.js';
 import type { InterfaceModel } from './model.js';
 import { parseInterface } from './parser.js';
 
-export const USAGE = `usage: wrapgen INTERFACE.h... [--header OUT.h] [--layouts OUT.ts] [--exports OUT.json] [--check] [--verify]
+export const USAGE = `usage: wrapgen INTERFACE.h... [--header OUT.h] [--layouts OUT.ts] [--exports OUT.json]
+               [--wrappers OUT.ts [--wrapper-runtime MODULE]] [--wrapper-skeletons OUT.ts] [--check] [--verify]
 
 Reads the annotated kernel interface (one or more files, in order) and writes:
   --header OUT.h       the C header the extensions compile against
   --layouts OUT.ts     the TypeScript layouts and accessors the kernel uses
   --exports OUT.json   the export table (functions, callbacks, structs, constants, annotations)
+  --wrappers OUT.ts    the Nooks wrapper entry code (kernel and extension wrappers, TypeScript)
+  --wrapper-runtime MODULE
+                       the module the wrappers import the runtime types from (default '${DEFAULT_RUNTIME_IMPORT}')
+  --wrapper-skeletons OUT.ts
+                       commented stubs of hand-written wrapper bodies, one per function
   --check              write nothing; exit 1 if an output on disk differs from what would be generated
   --verify             also compile a layout probe with gcc -m32 and fail if any layout differs
 Exit status: 0 done (or up to date), 1 error or stale output, 2 bad command line.`;
@@ -27,16 +34,21 @@ export interface CliIo {
   readonly cwd: string;
 }
 
+type OutputKind = 'header' | 'layouts' | 'exports' | 'wrappers' | 'wrapper-skeletons';
+const OUTPUT_FLAGS: readonly string[] = ['--header', '--layouts', '--exports', '--wrappers', '--wrapper-skeletons'];
+
 interface CliArgs {
   readonly inputs: string[];
-  readonly outputs: { readonly kind: 'header' | 'layouts' | 'exports'; readonly path: string }[];
+  readonly outputs: { readonly kind: OutputKind; readonly path: string }[];
+  readonly runtimeImport: string | undefined;
   readonly check: boolean;
   readonly verify: boolean;
   readonly help: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { inputs: [], outputs: [], check: false, verify: false, help: false };
+  const args: CliArgs = { inputs: [], outputs: [], runtimeImport: undefined, check: false, verify: false, help: false };
+  let runtimeImport: string | undefined;
   let check = false;
   let verify = false;
   let help = false;
@@ -44,12 +56,17 @@ function parseArgs(argv: readonly string[]): CliArgs {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
     const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (flag === '--header' || flag === '--layouts' || flag === '--exports') {
+    if (OUTPUT_FLAGS.includes(flag)) {
       const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new CliUsageError(`${flag} needs a file name`);
-      const kind = flag.slice(2) as 'header' | 'layouts' | 'exports';
+      const kind = flag.slice(2) as OutputKind;
       if (args.outputs.some((o) => o.kind === kind)) throw new CliUsageError(`${flag} is given twice`);
       args.outputs.push({ kind, path: value });
+    } else if (flag === '--wrapper-runtime') {
+      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') throw new CliUsageError(`${flag} needs a module specifier`);
+      if (runtimeImport !== undefined) throw new CliUsageError(`${flag} is given twice`);
+      runtimeImport = value;
     } else if (a === '--check') check = true;
     else if (a === '--verify') verify = true;
     else if (a === '--help' || a === '-h') help = true;
@@ -58,11 +75,12 @@ function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (help) return { ...args, help };
   if (args.inputs.length === 0) throw new CliUsageError('no interface file given');
-  if (args.outputs.length === 0 && !verify) throw new CliUsageError('nothing to do: give --header, --layouts, --exports or --verify');
-  return { ...args, check, verify };
+  if (args.outputs.length === 0 && !verify) throw new CliUsageError('nothing to do: give --header, --layouts, --exports, --wrappers, --wrapper-skeletons or --verify');
+  if (runtimeImport !== undefined && !args.outputs.some((o) => o.kind === 'wrappers')) throw new CliUsageError('--wrapper-runtime needs --wrappers');
+  return { ...args, runtimeImport, check, verify };
 }
 
-function generate(model: InterfaceModel, kind: 'header' | 'layouts' | 'exports', path: string): string {
+function generate(model: InterfaceModel, kind: OutputKind, path: string, runtimeImport: string | undefined): string {
   switch (kind) {
     case 'header':
       return emitHeader(model, { guard: guardFor(path) });
@@ -70,6 +88,10 @@ function generate(model: InterfaceModel, kind: 'header' | 'layouts' | 'exports',
       return emitLayouts(model);
     case 'exports':
       return emitExportTable(model);
+    case 'wrappers':
+      return emitWrappers(model, runtimeImport === undefined ? {} : { runtimeImport });
+    case 'wrapper-skeletons':
+      return emitWrapperSkeletons(model);
   }
 }
 
@@ -118,7 +140,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     const model = parseInterface(files);
     let stale = 0;
     for (const o of args.outputs) {
-      const text = generate(model, o.kind, o.path);
+      const text = generate(model, o.kind, o.path, args.runtimeImport);
       const full = resolve(io.cwd, o.path);
       const onDisk = existsSync(full) ? readFileSync(full, 'utf8') : undefined;
       if (args.check) {

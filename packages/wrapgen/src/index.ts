@@ -68,3 +68,5 @@ export {
   WrapgenSyntaxError,
 } from './errors.js';
 export type { LayoutMismatch, WrapgenSemanticCode, WrapgenSyntaxCode } from './errors.js';
+export { DEFAULT_RUNTIME_IMPORT, WRAPPER_RUNTIME_INTERFACE, emitWrapperSkeletons, emitWrappers } from './emit-wrappers.js';
+export type { WrappersOptions } from './emit-wrappers.js';

@@ -4,6 +4,9 @@
  * with its checksum, legacy descriptor rings in DMA-consistent memory, open and stop, transmit,
  * an interrupt handler that cleans the transmit ring and hands received frames to the stack in
  * a batch, and a watchdog timer for the link. It imports only the kernel interface.
+ *
+ * The BUG_* blocks are the hand-made bug variants (variants.json): each compiles one mistake
+ * that manifests only once traffic flows. The plain build has none of them.
  */
 #include <nooks/io.h>
 
@@ -73,6 +76,12 @@
 #define E1000_RX_BUFFER 2048
 #define E1000_EEPROM_CHECKSUM 0xBABA
 #define E1000_WATCHDOG_TICKS (2 * HZ)
+#if defined(BUG_UNINIT_STACK) || defined(BUG_UNINIT_HEAP)
+/* Interrupts that find more frames than this hand them up as one burst, after the ring is
+ * refilled; smaller batches go up one by one. */
+#define E1000_RX_BURST_MIN 4
+#define E1000_RX_BURST_MAX 32
+#endif
 
 struct e1000_tx_desc {
 	u32 addr_lo, addr_hi;
@@ -98,6 +107,13 @@ struct e1000_adapter {
 	volatile u8 *hw_addr;
 	unsigned long mmio_start, mmio_len;
 	struct net_device_stats stats;
+#ifdef BUG_WILD_WRITE
+	/* Received frames by size, 256 bytes a bucket. BUG: 1514-byte frames need a sixth bucket
+	 * (1280-1535); their count lands one past the array, in the watchdog timer's list links,
+	 * which the kernel's timer list runs through. */
+#define E1000_RX_SIZE_BUCKETS 5
+	unsigned long rx_size[E1000_RX_SIZE_BUCKETS];
+#endif
 	struct timer_list watchdog;
 	spinlock_t tx_lock;
 	int link_up;
@@ -113,6 +129,9 @@ struct e1000_adapter {
 	unsigned int rx_next_to_use, rx_next_to_clean;
 
 	u16 eeprom[64];
+#ifdef BUG_UNINIT_HEAP
+	struct sk_buff **rx_burst; /* kmalloc'd at open: a burst of frames on its way up */
+#endif
 };
 
 #define E1000_READ_REG(a, reg) readl((a)->hw_addr + (reg))
@@ -177,10 +196,16 @@ static int e1000_alloc_rx_buffers(struct e1000_adapter *a)
 	int added = 0;
 	while (!a->rx_buf[i].skb) {
 		struct sk_buff *skb = dev_alloc_skb(E1000_RX_BUFFER + 2);
+#ifdef BUG_NULL_CHECK
+		/* BUG: the allocation is assumed to succeed (GFP_ATOMIC, in interrupt context). */
+		skb->dev = a->netdev;
+		skb_reserve(skb, 2); /* align the IP header */
+#else
 		if (!skb)
 			break;
 		skb_reserve(skb, 2); /* align the IP header */
 		skb->dev = a->netdev;
+#endif
 		a->rx_buf[i].skb = skb;
 		a->rx_desc[i].addr_lo = virt_to_bus(skb->data);
 		a->rx_desc[i].addr_hi = 0;
@@ -264,7 +289,10 @@ static void e1000_clean_tx_irq(struct e1000_adapter *a)
 	while (i != a->tx_next_to_use && (a->tx_desc[i].status & E1000_TXD_STAT_DD)) {
 		if (a->tx_buf[i].skb) {
 			dev_kfree_skb_irq(a->tx_buf[i].skb);
+#ifndef BUG_DOUBLE_FREE
 			a->tx_buf[i].skb = 0;
+#endif
+			/* BUG_DOUBLE_FREE: the slot keeps the freed skb (see e1000_xmit_frame). */
 		}
 		a->tx_desc[i].status = 0;
 		i = (i + 1) % E1000_TX_RING;
@@ -275,10 +303,46 @@ static void e1000_clean_tx_irq(struct e1000_adapter *a)
 		netif_wake_queue(a->netdev);
 }
 
+#if defined(BUG_UNINIT_STACK) || defined(BUG_UNINIT_HEAP)
+/* Hands a burst of received frames up the stack. The list ends at the first NULL entry.
+ * BUG (both variants): nobody writes that NULL; the burst array is never cleared. */
+static void e1000_rx_burst(struct sk_buff **burst)
+{
+	int j;
+	for (j = 0; j < E1000_RX_RING && burst[j]; j++) {
+		burst[j]->dev->last_rx = jiffies;
+		netif_rx(burst[j]);
+	}
+}
+#endif
+
+#ifdef BUG_IRQ_LOOP
+/* At each wrap of the receive ring: counts the descriptors the hardware has not written back
+ * (the ring's fill level, for rx_fifo_errors when it runs low). BUG: a u8 index never reaches
+ * E1000_RX_RING (256), so this loops forever, in the interrupt handler, interrupts off. */
+static void __attribute__((noinline)) e1000_rx_ring_check(struct e1000_adapter *a)
+{
+	unsigned int pending = 0;
+	u8 j;
+	for (j = 0; j < E1000_RX_RING; j++)
+		if (a->rx_buf[j].skb && !(a->rx_desc[j].status & E1000_RXD_STAT_DD))
+			pending++;
+	if (pending < E1000_RX_RING / 8)
+		a->stats.rx_fifo_errors++;
+}
+#endif
+
 static int e1000_clean_rx_irq(struct e1000_adapter *a)
 {
 	unsigned int i = a->rx_next_to_clean;
 	int received = 0;
+#if defined(BUG_UNINIT_STACK)
+	struct sk_buff *burst[E1000_RX_RING]; /* BUG: uninitialised; e1000_rx_burst wants a NULL end */
+	int j;
+#elif defined(BUG_UNINIT_HEAP)
+	struct sk_buff **burst = a->rx_burst; /* BUG: kmalloc'd at open and never initialised */
+	int j;
+#endif
 	while (a->rx_desc[i].status & E1000_RXD_STAT_DD) {
 		struct sk_buff *skb = a->rx_buf[i].skb;
 		u16 length = a->rx_desc[i].length;
@@ -287,6 +351,10 @@ static int e1000_clean_rx_irq(struct e1000_adapter *a)
 		a->rx_buf[i].skb = 0;
 		a->rx_desc[i].status = 0;
 		i = (i + 1) % E1000_RX_RING;
+#ifdef BUG_IRQ_LOOP
+		if (i == 0)
+			e1000_rx_ring_check(a);
+#endif
 		if (!skb)
 			continue;
 		if (!(status & E1000_RXD_STAT_EOP) || errors) {
@@ -298,11 +366,27 @@ static int e1000_clean_rx_irq(struct e1000_adapter *a)
 		skb->protocol = eth_type_trans(skb, a->netdev);
 		a->stats.rx_packets++;
 		a->stats.rx_bytes += length;
+#ifdef BUG_WILD_WRITE
+		a->rx_size[length >> 8]++;
+#endif
+#if defined(BUG_UNINIT_STACK) || defined(BUG_UNINIT_HEAP)
+		burst[received++] = skb; /* at most E1000_RX_RING frames in one pass */
+		continue;
+#endif
 		netif_rx(skb);
 		received++;
 	}
 	a->rx_next_to_clean = i;
 	e1000_alloc_rx_buffers(a);
+#if defined(BUG_UNINIT_STACK) || defined(BUG_UNINIT_HEAP)
+	if (received > E1000_RX_BURST_MIN)
+		e1000_rx_burst(burst);
+	else
+		for (j = 0; j < received; j++) {
+			burst[j]->dev->last_rx = jiffies;
+			netif_rx(burst[j]);
+		}
+#endif
 	return received;
 }
 
@@ -369,6 +453,12 @@ static int e1000_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 		spin_unlock_irqrestore(&a->tx_lock, flags);
 		return 1;
 	}
+#ifdef BUG_DOUBLE_FREE
+	/* A buffer the cleaner has not reclaimed yet: free it before reusing the slot. BUG: the
+	 * cleaner frees it without clearing the slot, so this frees it a second time. */
+	if (a->tx_buf[i].skb)
+		dev_kfree_skb_any(a->tx_buf[i].skb);
+#endif
 	a->tx_buf[i].skb = skb;
 	a->tx_desc[i].addr_lo = virt_to_bus(skb->data);
 	a->tx_desc[i].addr_hi = 0;
@@ -390,15 +480,29 @@ static int e1000_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 static int e1000_open(struct net_device *netdev)
 {
 	struct e1000_adapter *a = netdev->priv;
-	int err = e1000_setup_rings(a);
-	if (err)
+	int err;
+#ifdef BUG_UNINIT_HEAP
+	a->rx_burst = kmalloc(E1000_RX_RING * sizeof(struct sk_buff *), GFP_KERNEL);
+	if (!a->rx_burst)
+		return -ENOMEM;
+	/* BUG: no memset; e1000_rx_burst relies on NULL entries after the last frame. */
+#endif
+	err = e1000_setup_rings(a);
+	if (err) {
+#ifdef BUG_UNINIT_HEAP
+		kfree(a->rx_burst);
+#endif
 		return err;
+	}
 	e1000_configure(a);
 	e1000_alloc_rx_buffers(a);
 	err = request_irq(netdev->irq, e1000_intr, SA_SHIRQ, netdev->name, netdev);
 	if (err) {
 		e1000_reset_hw(a);
 		e1000_free_rings(a);
+#ifdef BUG_UNINIT_HEAP
+		kfree(a->rx_burst);
+#endif
 		return err;
 	}
 	a->link_up = 0;
@@ -419,6 +523,9 @@ static int e1000_close(struct net_device *netdev)
 	free_irq(netdev->irq, netdev);
 	e1000_reset_hw(a);
 	e1000_free_rings(a);
+#ifdef BUG_UNINIT_HEAP
+	kfree(a->rx_burst);
+#endif
 	a->link_up = 0;
 	return 0;
 }
@@ -427,6 +534,49 @@ static struct net_device_stats *e1000_get_stats(struct net_device *netdev)
 {
 	return &((struct e1000_adapter *)netdev->priv)->stats;
 }
+
+#ifdef BUG_USER_POINTER
+#define SIOCGMIIPHY 0x8947
+#define SIOCGMIIREG 0x8948
+
+struct mii_ioctl_data {
+	u16 phy_id, reg_num, val_in, val_out;
+};
+
+/* The MII ioctls of mii-tool: the PHY's address and its registers. ifr is the caller's
+ * struct ifreq in user space, the MII data after its IFNAMSIZ-byte name. BUG: the handler
+ * reads and writes it directly instead of copy_from_user/copy_to_user, so a bad pointer from
+ * user space is a kernel paging fault instead of -EFAULT. */
+static int e1000_ioctl(struct net_device *netdev, void *ifr, int cmd)
+{
+	struct e1000_adapter *a = netdev->priv;
+	struct mii_ioctl_data *data = (struct mii_ioctl_data *)((char *)ifr + IFNAMSIZ);
+	switch (cmd) {
+	case SIOCGMIIPHY:
+		data->phy_id = 1;
+		/* fall through */
+	case SIOCGMIIREG:
+		switch (data->reg_num & 0x1f) {
+		case 0: /* BMCR: autonegotiation, full duplex, 1000 Mb/s */
+			data->val_out = 0x1140;
+			break;
+		case 1: /* BMSR: link status from the MAC */
+			data->val_out = (E1000_READ_REG(a, E1000_STATUS) & E1000_STATUS_LU) ? 0x796d : 0x7949;
+			break;
+		case 2: /* PHY identifier: Marvell 88E1011 */
+			data->val_out = 0x0141;
+			break;
+		case 3:
+			data->val_out = 0x0c20;
+			break;
+		default:
+			data->val_out = 0;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+#endif
 
 /* ---- PCI ------------------------------------------------------------------------------------- */
 
@@ -476,6 +626,9 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	netdev->stop = e1000_close;
 	netdev->hard_start_xmit = e1000_xmit_frame;
 	netdev->get_stats = e1000_get_stats;
+#ifdef BUG_USER_POINTER
+	netdev->do_ioctl = e1000_ioctl;
+#endif
 	netdev->watchdog_timeo = 5 * HZ;
 	init_timer(&a->watchdog);
 	a->watchdog.function = e1000_watchdog;

@@ -1,0 +1,11 @@
+export { DOMAIN_STACK_BYTES, ProtectionDomain } from './domain.js';
+export type { DomainState } from './domain.js';
+export { ExtensionFailure, IsolationUsageError } from './errors.js';
+export type { FailureTrigger } from './errors.js';
+export { BODIES, IsolationManager } from './manager.js';
+export type { ExtensionState, FailureRecord, IsolatedExtension, IsolationOptions, TimelineEvent, XpcStats } from './manager.js';
+export { PolicyError, defaultPolicy, parsePolicy, validatePolicy } from './policy.js';
+export type { RecoveryAction, RecoveryPolicy } from './policy.js';
+export { ObjectTracker } from './tracker.js';
+export type { ReleaseFunction, TrackedObject } from './tracker.js';
+export type { ExtensionWrapper, KernelWrapper, WrapperCall, WrapperFlags, WrapperRuntime } from './wrapper-runtime.js';
