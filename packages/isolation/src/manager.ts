@@ -20,7 +20,7 @@ import { ObjectTracker } from './tracker.js';
 import type { ReleaseFunction, TrackedObject } from './tracker.js';
 import type { WrapperCall, WrapperRuntime } from './wrapper-runtime.js';
 
-const { pci_dev, net_device } = layouts;
+const { pci_dev, net_device, sk_buff, timer_list } = layouts;
 const USER_TOP = 0xc000_0000;
 const IFF_UP = 0x1;
 
@@ -42,11 +42,10 @@ function failureValue(site: string): number {
       return 0; // consumed: the skb is the tracker's to free
     case 'pci_driver.probe':
       return -19; // -ENODEV
-    case 'net_device.open':
-    case 'init_module':
-      return -5; // -EIO
+    case 'net_device.get_stats':
+      return 0; // NULL
     default:
-      return 0;
+      return -5; // -EIO (ignored by void callbacks)
   }
 }
 
@@ -250,6 +249,12 @@ export class IsolationManager implements IsolationHooks {
   moduleRemoved(mod: KernelModule): void {
     const ext = this.extensions.get(mod.name);
     if (!ext || ext.module !== mod) return;
+    // Whatever the extension still holds after a clean unload is released too (its pci_dev
+    // copies are the manager's own; anything else is a leak the extension would have left).
+    const leaks = ext.tracker.releaseAll(this.releaseFunctions());
+    leaks.delete('pci_dev');
+    leaks.delete('kmalloc');
+    if (leaks.size > 0) this.k.printk(`<4>nooks: ${mod.name} left ${[...leaks].map(([t, n]) => `${n} ${t}`).join(', ')} behind; released\n`);
     ext.domain?.destroy();
     ext.domain = undefined;
     ext.module = undefined;
@@ -397,8 +402,59 @@ export class IsolationManager implements IsolationHooks {
       cpu.regs[4] = savedEsp;
       if (stackTop !== undefined) d.giveBackStack(stackTop);
     }
-    if (d.depth === 0 && ext.deferredRx.length > 0 && ext.state === 'live') this.deliverDeferred(ext);
+    if (d.depth === 0 && ext.state === 'live') {
+      const broken = this.verifyShadows(ext);
+      if (broken) {
+        this.fail(ext, broken, site);
+        return failureValue(site);
+      }
+      if (ext.deferredRx.length > 0) this.deliverDeferred(ext);
+    }
     return result;
+  }
+
+  /**
+   * After an XPC: the kernel-owned fields of the extension's versions of shadowed objects must
+   * be as the kernel left them (a timer's list links are the kernel's). Returns the failure.
+   */
+  private verifyShadows(ext: IsolatedExtension): ExtensionFailure | undefined {
+    const m = this.k.machine;
+    for (const o of ext.tracker.ofType('timer')) {
+      const next = m.readVirt32(o.extension) >>> 0, prev = m.readVirt32(o.extension + 4) >>> 0;
+      if (next !== o.kernel || prev !== o.kernel) {
+        return this.failure(ext, 'wrapper-check', `the extension wrote the kernel's list links of its timer_list at 0x${o.extension.toString(16)} (now ${next.toString(16)}/${prev.toString(16)})`);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The kernel's version of an extension's timer_list (Nooks shadows timers: the kernel links
+   * its own copy into the timer list, so the extension cannot corrupt the list). The extension's
+   * links are set to the shadow's address, a value the extension must leave alone.
+   */
+  timerShadow(ext: IsolatedExtension, t: number): number {
+    const k = this.k;
+    const m = k.machine;
+    let o = ext.tracker.fromExtension('timer', t);
+    if (o) {
+      if ((m.readVirt32(t) >>> 0) !== o.kernel || (m.readVirt32(t + 4) >>> 0) !== o.kernel) {
+        throw this.failure(ext, 'wrapper-check', `the extension wrote the kernel's list links of its timer_list at 0x${(t >>> 0).toString(16)}`);
+      }
+    } else {
+      const shadow = k.slab.kmalloc(timer_list.size, ext.name);
+      if (shadow === 0) throw this.failure(ext, 'resource-limit', 'out of memory for a timer shadow');
+      m.writeVirt(shadow, new Uint8Array(timer_list.size));
+      o = ext.tracker.track('timer', shadow, t);
+      m.writeVirt32(t, shadow);
+      m.writeVirt32(t + 4, shadow);
+    }
+    const fn = m.readVirt32(t + timer_list.fields.function.offset) >>> 0;
+    this.checkCallback(fn, false, 'timer_list.function');
+    m.writeVirt32(o.kernel + timer_list.fields.function.offset, fn);
+    m.writeVirt32(o.kernel + timer_list.fields.data.offset, m.readVirt32(t + timer_list.fields.data.offset));
+    m.writeVirt32(o.kernel + timer_list.fields.expires.offset, m.readVirt32(t + timer_list.fields.expires.offset));
+    return o.kernel;
   }
 
   /** Runs the domain's deferred kernel calls (netif_rx of a batch of packets) in the kernel. */
@@ -757,6 +813,7 @@ export class IsolationManager implements IsolationHooks {
       },
       timer: (o) => {
         if (k.irq.timerPending(o.kernel)) k.irq.delTimer(o.kernel);
+        k.slab.kfree(o.kernel);
       },
       tasklet: (o) => k.irq.taskletKill(o.kernel),
       vmalloc: (o) => void k.mm.release(o.kernel),
@@ -786,6 +843,18 @@ type Body = (nooks: IsolationManager, ext: IsolatedExtension, call: WrapperCall 
 
 const original = (nooks: IsolationManager, name: string, call: KernelCall): number => nooks.k.exports.lookup(name)!.fn!(call);
 
+/** del_timer on an extension's timer: the kernel's shadow leaves the list and is freed. */
+function delTimerShadow(n: IsolationManager, ext: IsolatedExtension, t: number): number {
+  const o = ext.tracker.fromExtension('timer', t);
+  if (!o) return 0;
+  ext.tracker.untrack('timer', o.kernel);
+  const pending = n.k.irq.timerPending(o.kernel) ? n.k.irq.delTimer(o.kernel) : false;
+  n.k.slab.kfree(o.kernel);
+  n.k.machine.writeVirt32(t, 0);
+  n.k.machine.writeVirt32(t + 4, 0);
+  return pending ? 1 : 0;
+}
+
 /**
  * Bodies shared by every driver: what must differ from the kernel's own function under Nooks.
  * Memory comes from the domain's heap; resources are recorded in the object tracker with what
@@ -808,7 +877,20 @@ export const BODIES: Readonly<Record<string, Body>> = {
   },
   alloc_etherdev: (n, ext, call) => n.k.net.allocEtherdev(call.arg(0) | 0, ext.name, ext.domain!.heap),
   netif_rx: (n, ext, call) => {
-    ext.deferredRx.push(call.arg(0) >>> 0);
+    // The kernel will trust what the packet says: it must be a received frame of this
+    // extension's device (eth_type_trans ran: dev and the MAC header set, data inside the buffer).
+    const skb = call.arg(0) >>> 0;
+    const mem = kernelMemory(n.k.machine);
+    const dev = sk_buff.get_dev(mem, skb) >>> 0, head = sk_buff.get_head(mem, skb) >>> 0, end = sk_buff.get_end(mem, skb) >>> 0;
+    const mac = sk_buff.get_mac_raw(mem, skb) >>> 0, data = sk_buff.get_data(mem, skb) >>> 0, len = sk_buff.get_len(mem, skb) >>> 0;
+    let bad: string | undefined;
+    if (!ext.tracker.fromExtension('net_device', dev)) bad = `its dev (0x${dev.toString(16)}) is not a net_device of ${ext.name}`;
+    else if (mac < head || mac >= end || data < mac || data + len > end) bad = 'its MAC header and data are not inside its buffer';
+    if (bad) {
+      ext.tracker.track('sk_buff', skb); // still the extension's: released on recovery
+      throw new ExtensionFailure(ext.name, 'wrapper-check', `netif_rx(0x${skb.toString(16)}): ${bad}`, n.k.describeFault('oops', bad, {}));
+    }
+    ext.deferredRx.push(skb);
     n.xpc.deferred++;
     return 0; // NET_RX_SUCCESS
   },
@@ -840,20 +922,19 @@ export const BODIES: Readonly<Record<string, Body>> = {
     return original(n, 'release_mem_region', call);
   },
   add_timer: (n, ext, call) => {
-    ext.tracker.track('timer', call.arg(0) >>> 0);
-    return original(n, 'add_timer', call);
+    n.k.irq.addTimer(n.timerShadow(ext, call.arg(0) >>> 0));
+    return 0;
   },
   mod_timer: (n, ext, call) => {
-    ext.tracker.track('timer', call.arg(0) >>> 0);
-    return original(n, 'mod_timer', call);
+    const t = call.arg(0) >>> 0;
+    n.k.machine.writeVirt32(t + timer_list.fields.expires.offset, call.arg(1));
+    return n.k.irq.modTimer(n.timerShadow(ext, t), call.arg(1) >>> 0) ? 1 : 0;
   },
-  del_timer: (n, ext, call) => {
-    ext.tracker.untrack('timer', call.arg(0) >>> 0);
-    return original(n, 'del_timer', call);
-  },
-  del_timer_sync: (n, ext, call) => {
-    ext.tracker.untrack('timer', call.arg(0) >>> 0);
-    return original(n, 'del_timer_sync', call);
+  del_timer: (n, ext, call) => delTimerShadow(n, ext, call.arg(0) >>> 0),
+  del_timer_sync: (n, ext, call) => delTimerShadow(n, ext, call.arg(0) >>> 0),
+  timer_pending: (n, ext, call) => {
+    const o = ext.tracker.fromExtension('timer', call.arg(0) >>> 0);
+    return o && n.k.irq.timerPending(o.kernel) ? 1 : 0;
   },
   tasklet_init: (n, ext, call) => {
     ext.tracker.track('tasklet', call.arg(0) >>> 0);

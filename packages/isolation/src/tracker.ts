@@ -36,6 +36,8 @@ export class ObjectTracker {
 
   /** Records a long-lived object. Re-tracking the same object replaces the entry. */
   track(type: string, kernel: number, extension: number = kernel, extra?: Record<string, number>): TrackedObject {
+    const old = this.byKey.get(ObjectTracker.key(type, kernel));
+    if (old) this.byExtension.delete(ObjectTracker.key(type, old.extension));
     const obj: TrackedObject = { type, kernel: kernel >>> 0, extension: extension >>> 0, seq: ++this.seq, ...(extra ? { extra } : {}) };
     this.byKey.set(ObjectTracker.key(type, kernel), obj);
     this.byExtension.set(ObjectTracker.key(type, extension), obj);

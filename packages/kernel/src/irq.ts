@@ -8,6 +8,7 @@
 // with Linux's list-debugging checks. A wild write that breaks a pending timer's links is
 // therefore found when the kernel next walks the list (a panic), not silently.
 
+import { PageFaultError } from '@nooks/x86';
 import type { Machine } from '@nooks/x86';
 import { timer_list } from './generated/layouts.js';
 import type { MemoryAccess } from './generated/layouts.js';
@@ -242,11 +243,11 @@ export class Interrupts {
   // ---------------------------------------------------------------- softirqs
 
   /** Other softirq actions (NET_TX, NET_RX), by name, with their pending flags. */
-  private readonly softirqActions = new Map<string, { pending: boolean; run: () => void }>();
+  private readonly softirqActions = new Map<string, { name: string; pending: boolean; run: () => void }>();
 
   /** open_softirq: registers a softirq action run in softirq context when raised. */
   openSoftirq(name: string, run: () => void): void {
-    this.softirqActions.set(name, { pending: false, run });
+    this.softirqActions.set(name, { name, pending: false, run });
   }
 
   /** raise_softirq: marks an action pending; it runs at the next interrupt exit or scheduler pass. */
@@ -279,7 +280,14 @@ export class Interrupts {
           if (!a.pending) continue;
           a.pending = false;
           this.k.charge('softirq');
-          a.run();
+          try {
+            a.run();
+          } catch (e) {
+            // The kernel's own code followed a bad pointer (e.g. a corrupted sk_buff a driver
+            // handed up): in softirq context that is a panic.
+            if (e instanceof PageFaultError) throw this.k.crash('panic', `Unable to handle kernel paging request at virtual address ${(e.address >>> 0).toString(16).padStart(8, '0')} (in the ${a.name} softirq)`, {});
+            throw e;
+          }
         }
         this.runTasklets(this.tasklets);
       }

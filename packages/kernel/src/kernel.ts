@@ -194,7 +194,9 @@ export class Kernel {
   private readonly time: TimeSource;
   /** Cycles the CPU spent idle (halted, nothing to run). */
   idleCycles = 0;
-  /** Depth of extension calls in progress (1: a task's top-level call). */
+  /** Calls in progress that a blocking kernel function must not suspend (isolated task calls). */
+  private noSuspend = 0;
+    /** Depth of extension calls in progress (1: a task's top-level call). */
   private guestDepth = 0;
   /** Interrupts, softirqs, tasklets, timers and jiffies. */
   readonly irq: Interrupts;
@@ -253,6 +255,26 @@ export class Kernel {
       runGuest: (task) => this.runTaskGuest(task),
       onTaskKilled: (task, reason) => this.printk(`<4>process ${task.pid} (${task.name}) killed: ${reason}\n`),
       onContextSwitch: () => this.charge('contextSwitch'),
+      callIsolated: (task, addr, args) => {
+        if (!this.isolation?.ownsCode(addr)) return undefined;
+        const cpu = this.machine.cpu;
+        if (cpu.cr3 !== task.pgd) cpu.setCr3(task.pgd);
+        cpu.regs[4] = task.stackTop;
+        // Isolated calls cannot be suspended mid-way (the XPC's frames are host frames): a
+        // blocking kernel function idles in place, as in a nested call.
+        this.noSuspend++;
+        try {
+          return this.call(addr, args, 'process', 'task');
+        } catch (e) {
+          if (e instanceof Oops) {
+            this.scheduler.kill(task, e.report.reason);
+            return 0;
+          }
+          throw e;
+        } finally {
+          this.noSuspend--;
+        }
+      },
     });
     registerCoreExports(this);
     registerSyncExports(this);
@@ -487,7 +509,7 @@ export class Kernel {
 
   /** True when the caller may block: extension code running for a task at its top-level call. */
   canSleep(): boolean {
-    return this.context === 'process' && this.guestDepth === 1 && this.scheduler.current !== null;
+    return this.context === 'process' && this.guestDepth === 1 && this.noSuspend === 0 && this.scheduler.current !== null;
   }
 
   /**

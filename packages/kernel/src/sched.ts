@@ -90,6 +90,11 @@ export interface SchedulerHost {
   runGuest(task: Task): 'return' | 'suspended' | 'killed';
   /** Called when a task dies by an oops. */
   onTaskKilled?(task: Task, reason: string): void;
+  /**
+   * A task's call of extension code that the kernel routes elsewhere (an isolated extension's
+   * wrapper): returns EAX, or undefined to run the call on the task's stack as usual.
+   */
+  callIsolated?(task: Task, addr: number, args: readonly number[]): number | undefined;
   /** Charges a switch between tasks to the CPU. */
   onContextSwitch?(): void;
 }
@@ -199,6 +204,13 @@ export class Scheduler {
           this.block(t, { ready: req.condition, deadline: Infinity, queue: req.queue, result: () => 0, inGuest: false });
           return;
         case 'guest': {
+          const isolated = this.host.callIsolated?.(t, req.addr, req.args);
+          if (isolated !== undefined) {
+            // An isolated extension: called through its wrapper (an XPC), synchronously.
+            if ((t.state as TaskState) === 'killed') return;
+            t.resumeValue = isolated;
+            continue;
+          }
           this.enterGuest(t, req.addr, req.args);
           if (!this.continueGuest(t)) return;
           break;
