@@ -4,7 +4,7 @@ export { ExtensionFailure, IsolationUsageError } from './errors.js';
 export type { FailureTrigger } from './errors.js';
 export { BODIES, IsolationManager } from './manager.js';
 export type { ExtensionState, FailureRecord, IsolatedExtension, IsolationOptions, TimelineEvent, XpcStats } from './manager.js';
-export { PolicyError, defaultPolicy, parsePolicy, validatePolicy } from './policy.js';
+export { BUILTIN_POLICY_DIR, PolicyError, defaultPolicy, parsePolicy, policyFor, readPolicyFile, validatePolicy } from './policy.js';
 export type { RecoveryAction, RecoveryPolicy } from './policy.js';
 export { ObjectTracker } from './tracker.js';
 export type { ReleaseFunction, TrackedObject } from './tracker.js';

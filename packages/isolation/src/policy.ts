@@ -17,6 +17,9 @@
 // interfaces back up. After `failures` failures within `withinSeconds` simulated seconds the
 // extension is disabled instead: it stays unloaded.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export type RecoveryAction = 'restart' | 'replace' | 'disable';
 
 export interface RecoveryPolicy {
@@ -101,3 +104,35 @@ export function parsePolicy(text: string, source = 'policy'): RecoveryPolicy {
   }
   return validatePolicy(value, source);
 }
+
+/** Reads and validates one policy file. */
+export function readPolicyFile(path: string): RecoveryPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PolicyError(path, `cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parsePolicy(text, path);
+}
+
+/**
+ * The policy of an extension from a directory of policy files (`<extension>.json`), or the
+ * default when the directory has none for it. A file whose "extension" names another
+ * extension is an error.
+ */
+export function policyFor(extension: string, dir: string): RecoveryPolicy {
+  const path = join(dir, `${extension}.json`);
+  let policy: RecoveryPolicy;
+  try {
+    policy = readPolicyFile(path);
+  } catch (e) {
+    if (e instanceof PolicyError && /cannot be read: ENOENT/.test(e.message)) return defaultPolicy(extension);
+    throw e;
+  }
+  if (policy.extension !== extension) throw new PolicyError(path, `is for "${policy.extension}", not "${extension}"`);
+  return policy;
+}
+
+/** The policies shipped with @nooks/isolation (packages/isolation/policies). */
+export const BUILTIN_POLICY_DIR: string = join(import.meta.dirname, '..', 'policies');
