@@ -26,12 +26,17 @@ const IFF_UP = 0x1;
 
 /**
  * Kernel functions whose wrappers run in the extension's domain without switching page
- * tables: what Linux inlines or links into the caller (skb_put & co., the string and memory
- * routines, predicates over objects the domain can read), and netif_rx, whose wrapper only
- * queues the packet on the domain's deferred-call queue for delivery at the end of the XPC.
+ * tables: what Linux inlines or links into the caller (skb_put & co., spin locks, the string and
+ * memory routines, predicates over objects the domain can read), and netif_rx, whose wrapper
+ * only queues the packet on the domain's deferred-call queue for delivery at the end of the XPC.
  */
 const LOCAL = new Set([
   'skb_put', 'skb_push', 'skb_pull', 'skb_reserve', 'netif_rx', 'netif_queue_stopped', 'netif_carrier_ok', 'timer_pending',
+  // Macros in Linux (the lock word is the driver's, in its domain), never a crossing in Nooks.
+  'spin_lock', 'spin_unlock', 'spin_lock_irqsave', 'spin_unlock_irqrestore', 'spin_lock_init',
+  // Inline in 2.4's netdevice.h: the skb goes on the per-CPU completion queue, which Nooks
+  // keeps as a shadow in the domain; here the lent buffer is freed in place.
+  'dev_kfree_skb_irq', 'dev_kfree_skb_any',
   'memcpy', 'memmove', 'memset', 'memcmp', 'strlen', 'strcmp', 'strncmp', 'strcpy', 'strncpy', 'sprintf', 'snprintf',
 ]);
 
@@ -514,6 +519,9 @@ export class IsolationManager implements IsolationHooks {
     try {
       if (body) return body(this, frame.ext, kcall);
       return this.k.exports.lookup(name)!.fn!(kcall);
+    } catch (e) {
+      // A body meeting heap corruption in the domain's heap, or a bad pointer: the wrapper's check.
+      throw this.kernelError(e, name) ?? e;
     } finally {
       if (frame.local) this.localDepth--;
     }

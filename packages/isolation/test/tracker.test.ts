@@ -217,7 +217,7 @@ describe('ObjectTracker.releaseAll', () => {
         },
         dma: () => {
           ran.push('dma');
-          throw 'plain string'; // eslint-disable-line @typescript-eslint/only-throw-error
+          throw 'plain string';
         },
         timer: () => void ran.push('timer'),
       },
