@@ -9,17 +9,15 @@
 //   node dist/bench.js [--mb N] [--json]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { E1000, LinkPair, PatternGenerator, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
+import { E1000, LinkPair, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
 import { extensionObjectPath } from '@nooks/extensions';
-import { CYCLES_PER_TICK, KERNEL_COSTS, Kernel, WaitQueue } from '@nooks/kernel';
-import type { KernelSocket, TaskProgram } from '@nooks/kernel';
+import { CYCLES_PER_TICK, KERNEL_COSTS, Kernel, spawnStreamReader, spawnStreamWriter } from '@nooks/kernel';
 import { CYCLES } from '@nooks/x86';
 import { IsolationManager } from './manager.js';
 import type { FailureRecord } from './manager.js';
 
 const HZ = 1.7e9;
 const MB = 1 << 20;
-const waitAny = new WaitQueue('bench');
 
 /** Simulated time a stream may take before it counts as not finished: 30 s, or 100 Mb/s for long streams. */
 function limitCycles(total: number): number {
@@ -232,26 +230,8 @@ function receiveStream(mode: Mode, total: number): Run {
   const host0 = performance.now();
   const m = machine(mode);
   const { k, peer, link } = m;
-  let sock: KernelSocket | undefined;
-  k.netStack!.listen(5001, (s) => (sock = s));
   let end: Counters | undefined;
-  let received = 0;
-  k.spawn('receiver', (function* (): TaskProgram {
-    yield { type: 'wait', queue: waitAny, condition: () => sock !== undefined };
-    const s = sock!;
-    const gen = new PatternGenerator(7);
-    for (;;) {
-      yield { type: 'wait', queue: waitAny, condition: () => s.pendingBytes > 0 || s.ended };
-      if (s.pendingBytes === 0 && s.ended) break;
-      k.netStack!.read(s, (_o, b) => {
-        const want = gen.next(b.length);
-        for (let i = 0; i < b.length; i++) if (b[i] !== want[i]) throw new RunFailed(`receive-stream (${mode}): data corrupted at byte ${received + i}`);
-        received += b.length;
-      }, 65536);
-    }
-    end = snapshot(m);
-    return 0;
-  })());
+  const reader = spawnStreamReader(k, { port: 5001, seed: 7, onDone: () => (end = snapshot(m)) });
   const start = snapshot(m);
   const frames0 = link.b.stats.frames;
   streamSource(peer.tcpConnect('10.0.0.1', 5001), total, { seed: 7 });
@@ -260,7 +240,8 @@ function receiveStream(mode: Mode, total: number): Run {
   } catch (e) {
     throw new RunFailed(`receive-stream (${mode}) stopped: ${e instanceof Error ? e.message : String(e)}${describeFailures(m)}`);
   }
-  if (!end || received !== total) throw new RunFailed(`receive-stream (${mode}) did not finish: ${received} of ${total} bytes read${describeFailures(m)}`);
+  if (reader.mismatch >= 0) throw new RunFailed(`receive-stream (${mode}): data corrupted at byte ${reader.mismatch}`);
+  if (!end || reader.received !== total) throw new RunFailed(`receive-stream (${mode}) did not finish: ${reader.received} of ${total} bytes read${describeFailures(m)}`);
   return finish(m, 'receive-stream', mode, total, start, end, end.cycles - start.cycles, link.b.stats.frames - frames0, host0);
 }
 
@@ -273,17 +254,7 @@ function sendStream(mode: Mode, total: number): Run {
   peer.tcpListen(5002, (s) => (sink = streamSink(s, { seed: 9 })));
   const start = snapshot(m);
   const frames0 = link.a.stats.frames;
-  k.spawn('sender', (function* (): TaskProgram {
-    const s = k.netStack!.connect('10.0.0.2', 5002);
-    yield { type: 'wait', queue: waitAny, condition: () => s.connected };
-    const gen = new PatternGenerator(9);
-    for (let sent = 0; sent < total; sent += 65536) {
-      yield { type: 'wait', queue: waitAny, condition: () => s.tcp.bufferedAmount < 256 * 1024 };
-      k.netStack!.write(s, gen.next(Math.min(65536, total - sent)));
-    }
-    s.tcp.close();
-    return 0;
-  })());
+  spawnStreamWriter(k, { ip: '10.0.0.2', port: 5002, total, seed: 9 });
   // Step in 1/100 of a tick (100 us) so that the counters stop within 100 us of the last byte.
   const step = CYCLES_PER_TICK / 100;
   const limit = start.cycles + limitCycles(total);

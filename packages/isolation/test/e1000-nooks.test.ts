@@ -1,10 +1,9 @@
 // The correct e1000 under Nooks: it runs in its own protection domain and passes the native
 // driver's networking tests; every crossing is an XPC.
-import { PatternGenerator, streamSink, streamSource } from '@nooks/devices';
-import { CYCLES_PER_TICK } from '@nooks/kernel';
-import type { KernelSocket, TaskProgram } from '@nooks/kernel';
+import { streamSink, streamSource } from '@nooks/devices';
+import { CYCLES_PER_TICK, spawnStreamReader, spawnStreamWriter } from '@nooks/kernel';
 import { describe, expect, it } from 'vitest';
-import { machine, waitAny } from './machine.js';
+import { machine } from './machine.js';
 
 describe('e1000 isolated by Nooks', () => {
   it('loads into a protection domain: imports bound to wrappers, the net_device in the domain heap', () => {
@@ -28,31 +27,13 @@ describe('e1000 isolated by Nooks', () => {
   it('receive-stream: 1 MB arrives byte-exact through the isolated driver', () => {
     const { k, peer, nooks } = machine();
     const TOTAL = 1 << 20;
-    let sock: KernelSocket | undefined;
-    k.netStack!.listen(5001, (s) => (sock = s));
-    let received = 0;
-    let bad = 0;
-    k.spawn('receiver', (function* (): TaskProgram {
-      yield { type: 'wait', queue: waitAny, condition: () => sock !== undefined };
-      const s = sock!;
-      const gen = new PatternGenerator(7);
-      for (;;) {
-        yield { type: 'wait', queue: waitAny, condition: () => s.pendingBytes > 0 || s.ended };
-        if (s.pendingBytes === 0 && s.ended) break;
-        k.netStack!.read(s, (_o, b) => {
-          const want = gen.next(b.length);
-          for (let i = 0; i < b.length; i++) if (b[i] !== want[i]) bad++;
-          received += b.length;
-        }, 65536);
-      }
-      return 0;
-    })());
+    const reader = spawnStreamReader(k, { port: 5001, seed: 7 });
     const x0 = nooks!.xpc.toExtension;
     streamSource(peer.tcpConnect('10.0.0.1', 5001), TOTAL, { seed: 7 });
     k.runUntil(k.cycles + 300 * CYCLES_PER_TICK);
     expect(k.dead).toBeUndefined();
-    expect(received).toBe(TOTAL);
-    expect(bad).toBe(0);
+    expect(reader.received).toBe(TOTAL);
+    expect(reader.mismatch).toBe(-1);
     expect(nooks!.failures).toEqual([]);
     expect(nooks!.xpc.toExtension - x0).toBeGreaterThan(100);
     expect(nooks!.xpc.deferred).toBeGreaterThan(700);
@@ -63,17 +44,7 @@ describe('e1000 isolated by Nooks', () => {
     const TOTAL = 1 << 20;
     let sink: ReturnType<typeof streamSink> | undefined;
     peer.tcpListen(5002, (s) => (sink = streamSink(s, { seed: 9 })));
-    k.spawn('sender', (function* (): TaskProgram {
-      const s = k.netStack!.connect('10.0.0.2', 5002);
-      yield { type: 'wait', queue: waitAny, condition: () => s.connected };
-      const gen = new PatternGenerator(9);
-      for (let sent = 0; sent < TOTAL; sent += 65536) {
-        yield { type: 'wait', queue: waitAny, condition: () => s.tcp.bufferedAmount < 256 * 1024 };
-        k.netStack!.write(s, gen.next(65536));
-      }
-      s.tcp.close();
-      return 0;
-    })());
+    spawnStreamWriter(k, { ip: '10.0.0.2', port: 5002, total: TOTAL, seed: 9 });
     k.runUntil(k.cycles + 300 * CYCLES_PER_TICK);
     expect(k.dead).toBeUndefined();
     expect(sink?.bytes).toBe(TOTAL);

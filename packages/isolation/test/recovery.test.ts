@@ -4,9 +4,9 @@
 // held and unloads it; the agent (policy: replace with the correct e1000) loads the driver
 // again and brings eth0 back; a TCP stream running across the failure arrives byte-exact.
 import { readFileSync } from 'node:fs';
-import { PatternGenerator, streamSource } from '@nooks/devices';
-import { CYCLES_PER_TICK, kernelMemory, layouts } from '@nooks/kernel';
-import type { KernelSocket, Task, TaskProgram } from '@nooks/kernel';
+import { streamSource } from '@nooks/devices';
+import { CYCLES_PER_TICK, kernelMemory, layouts, spawnStreamReader } from '@nooks/kernel';
+import type { Task, TaskProgram } from '@nooks/kernel';
 import { describe, expect, it } from 'vitest';
 import type { FailureTrigger } from '../src/index.js';
 import { machine, waitAny } from './machine.js';
@@ -35,28 +35,9 @@ interface Run extends TestMachine {
 }
 
 function receiveStream(m: TestMachine): Run {
-  const { k, peer } = m;
-  let sock: KernelSocket | undefined;
-  k.netStack!.listen(5001, (s) => (sock = s));
-  let received = 0;
-  let mismatch = -1;
-  const receiver = k.spawn('receiver', (function* (): TaskProgram {
-    yield { type: 'wait', queue: waitAny, condition: () => sock !== undefined };
-    const s = sock!;
-    const gen = new PatternGenerator(7);
-    for (;;) {
-      yield { type: 'wait', queue: waitAny, condition: () => s.pendingBytes > 0 || s.ended };
-      if (s.pendingBytes === 0 && s.ended) break;
-      k.netStack!.read(s, (_o, b) => {
-        const want = gen.next(b.length);
-        for (let i = 0; i < b.length && mismatch < 0; i++) if (b[i] !== want[i]) mismatch = received + i;
-        received += b.length;
-      }, 65536);
-    }
-    return 0;
-  })());
-  streamSource(peer.tcpConnect('10.0.0.1', 5001), TOTAL, { seed: 7 });
-  return { ...m, receiver, received: () => received, mismatch: () => mismatch };
+  const reader = spawnStreamReader(m.k, { port: 5001, seed: 7 });
+  streamSource(m.peer.tcpConnect('10.0.0.1', 5001), TOTAL, { seed: 7 });
+  return { ...m, receiver: reader.task, received: () => reader.received, mismatch: () => reader.mismatch };
 }
 
 function runToEnd(r: Run, ticks = 1000): void {

@@ -6,15 +6,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { E1000, LinkPair, PatternGenerator, PcapWriter, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
+import { E1000, LinkPair, PcapWriter, PeerHost, Platform, streamSink, streamSource, wireFromPort } from '@nooks/devices';
 import { extensionObjectPath } from '@nooks/extensions';
 import { CYCLES_PER_TICK, Kernel } from './kernel.js';
-import type { KernelSocket } from './net-stack.js';
-import { WaitQueue } from './sched.js';
-import type { TaskProgram } from './sched.js';
+import { spawnStreamReader, spawnStreamWriter } from './workloads.js';
 
 const MB = 1 << 20;
-const waitAny = new WaitQueue('bench');
 
 /** `--pcap DIR`: every frame on the wire of each workload is written to DIR/<workload>.pcap. */
 const pcapDir = ((): string | undefined => {
@@ -79,36 +76,26 @@ function since(k: Kernel, before: Ledger): Map<string, { count: number; cycles: 
 
 function receiveStream(total: number): Figures {
   const { k, peer, link } = machine('receive-stream');
-  let sock: KernelSocket | undefined;
-  k.netStack!.listen(5001, (s) => (sock = s));
   let done = 0;
   let busyDone = 0;
   let instrDone = 0;
   let ledger = new Map<string, { count: number; cycles: number }>();
   const ledger0 = snapshot(k);
   const t0 = performance.now();
-  k.spawn('receiver', (function* (): TaskProgram {
-    yield { type: 'wait', queue: waitAny, condition: () => sock !== undefined };
-    const s = sock!;
-    const gen = new PatternGenerator(7);
-    for (;;) {
-      yield { type: 'wait', queue: waitAny, condition: () => s.pendingBytes > 0 || s.ended };
-      if (s.pendingBytes === 0 && s.ended) break;
-      k.netStack!.read(s, (_o, b) => {
-        const want = gen.next(b.length);
-        for (let i = 0; i < b.length; i++) if (b[i] !== want[i]) throw new Error('receive-stream: data corrupted');
-      }, 65536);
-    }
-    done = k.cycles;
-    busyDone = k.cpuStats().busy;
-    instrDone = k.machine.cpu.icount;
-    ledger = since(k, ledger0);
-    return 0;
-  })());
+  const reader = spawnStreamReader(k, {
+    port: 5001,
+    seed: 7,
+    onDone: () => {
+      done = k.cycles;
+      busyDone = k.cpuStats().busy;
+      instrDone = k.machine.cpu.icount;
+      ledger = since(k, ledger0);
+    },
+  });
   const start = k.cycles, busy0 = k.cpuStats().busy, instr0 = k.machine.cpu.icount, frames0 = link.b.stats.frames;
   streamSource(peer.tcpConnect('10.0.0.1', 5001), total, { seed: 7 });
   k.runUntil(k.cycles + 3000 * CYCLES_PER_TICK);
-  if (!done) throw new Error('receive-stream did not finish');
+  if (!done || reader.received !== total || reader.mismatch >= 0) throw new Error('receive-stream did not deliver the stream intact');
   return { name: 'receive-stream', bytes: total, seconds: (done - start) / 1.7e9, busy: busyDone - busy0, elapsed: done - start, packets: link.b.stats.frames - frames0, instructions: instrDone - instr0, host: (performance.now() - t0) / 1000, ledger };
 }
 
@@ -120,17 +107,7 @@ function sendStream(total: number): Figures {
   const ledger0 = snapshot(k);
   let ledger = new Map<string, { count: number; cycles: number }>();
   const start = k.cycles, busy0 = k.cpuStats().busy, instr0 = k.machine.cpu.icount, frames0 = link.a.stats.frames;
-  k.spawn('sender', (function* (): TaskProgram {
-    const s = k.netStack!.connect('10.0.0.2', 5002);
-    yield { type: 'wait', queue: waitAny, condition: () => s.connected };
-    const gen = new PatternGenerator(9);
-    for (let sent = 0; sent < total; sent += 65536) {
-      yield { type: 'wait', queue: waitAny, condition: () => s.tcp.bufferedAmount < 256 * 1024 };
-      k.netStack!.write(s, gen.next(Math.min(65536, total - sent)));
-    }
-    s.tcp.close();
-    return 0;
-  })());
+  spawnStreamWriter(k, { ip: '10.0.0.2', port: 5002, total, seed: 9 });
   let end = 0, busyEnd = 0, instrEnd = 0;
   while (k.cycles < start + 3000 * CYCLES_PER_TICK) {
     k.runUntil(k.cycles + CYCLES_PER_TICK);

@@ -25,3 +25,5 @@ export { IRQ_VECTOR_BASE, Interrupts, LATCH, NR_IRQS, SA_INTERRUPT, SA_SHIRQ, ke
 export * as layouts from './generated/layouts.js';
 export type { LogLine } from './printk.js';
 export { HeapCorruption, POISON, RED_ACTIVE, RED_INACTIVE, SIZE_CLASSES, SlabAllocator } from './slab.js';
+export { spawnStreamReader, spawnStreamWriter } from './workloads.js';
+export type { StreamReader } from './workloads.js';
