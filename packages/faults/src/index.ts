@@ -1,0 +1,14 @@
+export { FAULT_TYPES, FAULT_TYPE_SUMMARY, UNSUPPORTED_FAULT_TYPES, SYNC_FUNCTIONS, ALLOC_FUNCTIONS, FREE_FUNCTIONS, COPY_FUNCTIONS, isFaultType } from './fault-types.js';
+export type { FaultType } from './fault-types.js';
+export { FaultApplyError, FaultPlanError } from './errors.js';
+export type { FaultApplyErrorCode, FaultPlanErrorCode } from './errors.js';
+export { imageFromElf, machineMemory } from './target.js';
+export type { CodeMemory, CodeReader, FaultImage, FaultSection, FaultSymbol } from './target.js';
+export { countSites, describeFault, disassembleText, faultSites, planFaults } from './plan.js';
+export type { Fault, FaultCode, FaultPlan, PlanOptions } from './plan.js';
+export { parsePlan } from './plan-json.js';
+export { applyFaults, patchBytes } from './apply.js';
+export type { AppliedFault } from './apply.js';
+export { Prng } from './prng.js';
+export { nopFill } from './nops.js';
+export type { Site, Mutation } from './sites.js';
