@@ -102,6 +102,31 @@ describe('recovery of the e1000 under Nooks', () => {
     });
   }
 
+  it('policy: restart with other parameters (InterruptThrottleRate) reloads the driver with them', () => {
+    const r = receiveStream(machine({ mode: 'nooks', policy: { parameters: { InterruptThrottleRate: 2000 } } }));
+    const { k, nooks } = r;
+    const irq = nooks!.extension('e1000').tracker.ofType('irq')[0]!.kernel;
+    const rate = (fromBytes: number, toBytes: number): number => {
+      const end = k.cycles + 500 * CYCLES_PER_TICK;
+      while (r.received() < fromBytes && k.cycles < end) k.runUntil(k.cycles + CYCLES_PER_TICK / 20);
+      const n0 = k.irq.counts[irq]!, t0 = k.cycles;
+      while (r.received() < toBytes && k.cycles < end) k.runUntil(k.cycles + CYCLES_PER_TICK / 20);
+      return (k.irq.counts[irq]! - n0) / ((k.cycles - t0) / 1.7e9);
+    };
+    const before = rate(128 << 10, 640 << 10);
+    nooks!.signal('e1000', 'change InterruptThrottleRate');
+    const after = rate(1 << 20, 1900 << 10);
+    runToEnd(r);
+    expect(r.received()).toBe(TOTAL);
+    expect(r.mismatch()).toBe(-1);
+    expect(nooks!.failures.map((f) => f.action)).toEqual(['restart']);
+    // The default is 8000 interrupts a second; the reloaded driver was given 2000.
+    expect(before).toBeGreaterThan(6000);
+    expect(before).toBeLessThanOrEqual(8500);
+    expect(after).toBeLessThanOrEqual(2300);
+    expect(after).toBeGreaterThan(1000);
+  });
+
   it('policy: a first and second failure are restarted, the third disables the driver', () => {
     const r = receiveStream(machine({ mode: 'nooks' }));
     const { k, nooks } = r;

@@ -76,6 +76,10 @@
 #define E1000_RX_BUFFER 2048
 #define E1000_EEPROM_CHECKSUM 0xBABA
 #define E1000_WATCHDOG_TICKS (2 * HZ)
+
+/* Module parameter (insmod e1000 InterruptThrottleRate=N), as in Linux's e1000: the most
+ * interrupts a second the card may raise (0: no throttling). */
+int InterruptThrottleRate = 8000;
 #if defined(BUG_UNINIT_STACK) || defined(BUG_UNINIT_HEAP)
 /* Interrupts that find more frames than this hand them up as one burst, after the ring is
  * refilled; smaller batches go up one by one. */
@@ -275,8 +279,8 @@ static void e1000_configure(struct e1000_adapter *a)
 	E1000_WRITE_REG(a, E1000_RDH, 0);
 	E1000_WRITE_REG(a, E1000_RDT, 0);
 	E1000_WRITE_REG(a, E1000_RDTR, 0);
-	/* Interrupt moderation as the 2.4 driver's default: about 8000 interrupts a second. */
-	E1000_WRITE_REG(a, E1000_ITR, 1000000000 / (8000 * 256));
+	/* Interrupt moderation: at most InterruptThrottleRate interrupts a second (ITR counts 256 ns). */
+	E1000_WRITE_REG(a, E1000_ITR, InterruptThrottleRate > 0 ? 1000000000u / ((unsigned)InterruptThrottleRate * 256u) : 0);
 	E1000_WRITE_REG(a, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SZ_2048 | E1000_RCTL_SECRC);
 }
 
