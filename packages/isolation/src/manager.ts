@@ -8,7 +8,7 @@
 
 import { GuestCallAborted, PageFaultError, Cr4 } from '@nooks/x86';
 import type { InterruptEvent } from '@nooks/x86';
-import { HeapCorruption, kernelMemory, layouts } from '@nooks/kernel';
+import { HeapCorruption, KernelBug, kernelMemory, layouts } from '@nooks/kernel';
 import type { CrashReport, ExecutionContext, IsolationHooks, Kernel, KernelCall, KernelModule, TaskProgram } from '@nooks/kernel';
 import { ProtectionDomain } from './domain.js';
 import { ExtensionFailure, IsolationUsageError } from './errors.js';
@@ -122,6 +122,8 @@ export interface IsolationOptions {
   /** Called with every failure as it is detected, and again when its recovery ends. */
   onFailure?: (f: FailureRecord) => void;
   onRecovered?: (f: FailureRecord) => void;
+  /** Called at every XPC (for traces): direction, function or callback site, simulated cycle. */
+  onXpc?: (direction: 'to-extension' | 'to-kernel', site: string, cycles: number) => void;
 }
 
 interface ExtensionFrame {
@@ -324,6 +326,7 @@ export class IsolationManager implements IsolationHooks {
     const frame = this.kernelFrames[this.kernelFrames.length - 1];
     if (!frame || frame.ext.state !== 'live') return undefined;
     if (error instanceof HeapCorruption) return this.failure(frame.ext, 'wrapper-check', `${where}: ${error.message}`);
+    if (error instanceof KernelBug) return this.failure(frame.ext, 'wrapper-check', `kernel check failed on the extension's call: ${error.message}`);
     if (error instanceof PageFaultError) return this.failure(frame.ext, 'wrapper-check', `${where}: bad pointer 0x${(error.address >>> 0).toString(16)} from the extension`);
     return undefined;
   }
@@ -374,6 +377,7 @@ export class IsolationManager implements IsolationHooks {
     const cpu = k.machine.cpu;
     this.xpc.toExtension++;
     this.xpc.bySite.set(site, (this.xpc.bySite.get(site) ?? 0) + 1);
+    this.options.onXpc?.('to-extension', site, k.cycles);
     k.charge('xpc');
     const savedCr3 = cpu.cr3;
     const savedEsp = cpu.regs[4]!;
@@ -500,6 +504,7 @@ export class IsolationManager implements IsolationHooks {
     }
     this.xpc.toKernel++;
     this.xpc.bySite.set(name, (this.xpc.bySite.get(name) ?? 0) + 1);
+    this.options.onXpc?.('to-kernel', name, this.k.cycles);
     this.k.charge('xpc');
     cpu.setCr3(this.kernelCr3Of(frame.ext));
   }

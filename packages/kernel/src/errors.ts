@@ -26,3 +26,12 @@ export class KernelUsageError extends Error {
   readonly code = 'KERNEL_USAGE';
   override readonly name = 'KernelUsageError';
 }
+
+/**
+ * A kernel integrity check (BUG(), a list or skb check) failed: offered to the isolation
+ * manager when the kernel was serving an isolated extension's call, before it becomes a crash.
+ */
+export class KernelBug extends Error {
+  readonly code = 'KERNEL_BUG';
+  override readonly name = 'KernelBug';
+}

@@ -3,7 +3,7 @@ export type { KernelModule, KernelOptions, KernelWork, ModuleResources, ModuleSt
 export type { IsolationHooks } from './isolation-hooks.js';
 export { Scheduler, Task, TaskSuspend, WaitQueue } from './sched.js';
 export type { TaskProgram, TaskRequest, TaskState } from './sched.js';
-export { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
+export { KernelBug, KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
 export { formatCrashReport } from './crash.js';
 export type { CrashKind, CrashRegisters, CrashReport, ExecutionContext } from './crash.js';
 export { ExportTable } from './exports.js';

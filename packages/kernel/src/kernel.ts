@@ -15,7 +15,7 @@ import { PciSubsystem, registerPciExports } from './pci.js';
 import { registerSyncExports } from './sync.js';
 import { formatCrashReport } from './crash.js';
 import type { CrashKind, CrashReport, ExecutionContext } from './crash.js';
-import { KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
+import { KernelBug, KernelPanic, KernelUsageError, ModuleLoadError } from './errors.js';
 import { ExportTable } from './exports.js';
 import type { KernelCall, KernelFunction } from './exports.js';
 import { KernelMemory } from './kernel-mm.js';
@@ -654,6 +654,12 @@ export class Kernel {
 
   /** Builds a crash report, records it, and returns the error to throw. */
   crash(kind: CrashKind, reason: string, at: { eip?: number; vector?: number; errorCode?: number; caller?: number }): Error {
+    if (kind !== 'hang' && this.isolation) {
+      // The kernel found its data or its arguments broken while serving an isolated extension's
+      // call: Nooks' wrapper catches it as that extension's failure.
+      const isolated = this.isolation.kernelError(new KernelBug(reason), reason);
+      if (isolated) return isolated;
+    }
     const report = this.describeFault(kind, reason, at);
     for (const line of formatCrashReport(report).split('\n')) this.printk(`<0>${line}\n`);
     report.log = this.log.tail(40);

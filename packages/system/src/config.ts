@@ -30,6 +30,8 @@ export interface SystemConfig {
   readonly livelockSeconds?: number;
   /** Capture every frame on the wire (SystemPcap). */
   readonly capture?: boolean;
+  /** Called at every XPC under Nooks (traces). */
+  readonly onXpc?: (direction: 'to-extension' | 'to-kernel', site: string, cycles: number) => void;
 }
 
 export class ConfigError extends Error {
@@ -51,10 +53,10 @@ function positive(field: string, v: unknown, max: number): number {
 }
 
 /** Validates a configuration from outside; returns it with defaults filled in. */
-export function validateConfig(value: unknown, knownObjects?: readonly string[]): Required<Omit<SystemConfig, 'policy'>> & { policy?: RecoveryPolicy } {
+export function validateConfig(value: unknown, knownObjects?: readonly string[]): Required<Omit<SystemConfig, 'policy' | 'onXpc'>> & Pick<SystemConfig, 'policy' | 'onXpc'> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('config', 'must be an object');
   const o = value as Record<string, unknown>;
-  const known = new Set(['extension', 'object', 'mode', 'memoryBytes', 'policy', 'watchdogSeconds', 'livelockSeconds', 'capture']);
+  const known = new Set(['extension', 'object', 'mode', 'memoryBytes', 'policy', 'watchdogSeconds', 'livelockSeconds', 'capture', 'onXpc']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new ConfigError(k, `unknown field (fields: ${[...known].join(', ')})`);
   if (typeof o.extension !== 'string' || !SUPPORTED_EXTENSIONS.includes(o.extension)) {
     throw new ConfigError('extension', `unknown extension ${JSON.stringify(o.extension)} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);
@@ -79,5 +81,6 @@ export function validateConfig(value: unknown, knownObjects?: readonly string[])
     livelockSeconds,
     capture: o.capture === true,
     ...(o.policy !== undefined ? { policy: o.policy as RecoveryPolicy } : {}),
+    ...(typeof o.onXpc === 'function' ? { onXpc: o.onXpc as SystemConfig['onXpc'] } : {}),
   };
 }

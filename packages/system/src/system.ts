@@ -74,7 +74,7 @@ export class NooksSystem {
     this.nic = nic;
     const bytes = objectBytes(c.object);
     if (c.mode === 'nooks') {
-      this.nooks = new IsolationManager(this.k, { objects: objectBytes, livelockSeconds: c.livelockSeconds });
+      this.nooks = new IsolationManager(this.k, { objects: objectBytes, livelockSeconds: c.livelockSeconds, ...(c.onXpc ? { onXpc: c.onXpc } : {}) });
       const policy: RecoveryPolicy = c.policy ?? policyFor(c.extension, BUILTIN_POLICY_DIR);
       this.nooks.isolate(c.extension, bytes, policy);
     }
