@@ -1,0 +1,3 @@
+import { nooksEslint } from '@nooks/eslint-config';
+
+export default nooksEslint(import.meta.dirname);

@@ -1,0 +1,3 @@
+import { nooksVitest } from '@nooks/vitest-config';
+
+export default nooksVitest({ test: { testTimeout: 60_000 } });
