@@ -30,6 +30,8 @@ export interface SystemConfig {
   readonly livelockSeconds?: number;
   /** Capture every frame on the wire (SystemPcap). */
   readonly capture?: boolean;
+  /** Faults to inject into the extension's code once it is loaded (the same plan in either mode). */
+  readonly faults?: { readonly seed: number; readonly count: number };
   /** Called at every XPC under Nooks (traces). */
   readonly onXpc?: (direction: 'to-extension' | 'to-kernel', site: string, cycles: number) => void;
 }
@@ -53,10 +55,10 @@ function positive(field: string, v: unknown, max: number): number {
 }
 
 /** Validates a configuration from outside; returns it with defaults filled in. */
-export function validateConfig(value: unknown, knownObjects?: readonly string[]): Required<Omit<SystemConfig, 'policy' | 'onXpc'>> & Pick<SystemConfig, 'policy' | 'onXpc'> {
+export function validateConfig(value: unknown, knownObjects?: readonly string[]): Required<Omit<SystemConfig, 'policy' | 'onXpc' | 'faults'>> & Pick<SystemConfig, 'policy' | 'onXpc' | 'faults'> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('config', 'must be an object');
   const o = value as Record<string, unknown>;
-  const known = new Set(['extension', 'object', 'mode', 'memoryBytes', 'policy', 'watchdogSeconds', 'livelockSeconds', 'capture', 'onXpc']);
+  const known = new Set(['extension', 'object', 'mode', 'memoryBytes', 'policy', 'watchdogSeconds', 'livelockSeconds', 'capture', 'faults', 'onXpc']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new ConfigError(k, `unknown field (fields: ${[...known].join(', ')})`);
   if (typeof o.extension !== 'string' || !SUPPORTED_EXTENSIONS.includes(o.extension)) {
     throw new ConfigError('extension', `unknown extension ${JSON.stringify(o.extension)} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);
@@ -72,6 +74,14 @@ export function validateConfig(value: unknown, knownObjects?: readonly string[])
   const watchdogSeconds = o.watchdogSeconds === undefined ? 2 : positive('watchdogSeconds', o.watchdogSeconds, 60);
   const livelockSeconds = o.livelockSeconds === undefined ? 0.5 : positive('livelockSeconds', o.livelockSeconds, 60);
   if (o.capture !== undefined && typeof o.capture !== 'boolean') throw new ConfigError('capture', 'must be true or false');
+  let faults: SystemConfig['faults'];
+  if (o.faults !== undefined) {
+    const f = o.faults as Record<string, unknown>;
+    if (typeof f !== 'object' || f === null || !Number.isSafeInteger(f.seed) || (f.seed as number) < 0 || !Number.isInteger(f.count) || (f.count as number) < 1 || (f.count as number) > 100) {
+      throw new ConfigError('faults', 'must be { "seed": a non-negative integer, "count": 1..100 }');
+    }
+    faults = { seed: f.seed as number, count: f.count as number };
+  }
   return {
     extension: o.extension,
     object,
@@ -82,5 +92,6 @@ export function validateConfig(value: unknown, knownObjects?: readonly string[])
     capture: o.capture === true,
     ...(o.policy !== undefined ? { policy: o.policy as RecoveryPolicy } : {}),
     ...(typeof o.onXpc === 'function' ? { onXpc: o.onXpc as SystemConfig['onXpc'] } : {}),
+    ...(faults ? { faults } : {}),
   };
 }

@@ -22,6 +22,8 @@ describe('NooksSystem', () => {
     const a = NooksSystem.build({ extension: 'e1000', mode: 'native' });
     const b = NooksSystem.build({ extension: 'e1000', mode: 'nooks' });
     const pa = a.injectFaults(42, 5), pb = b.injectFaults(42, 5);
+    const c = NooksSystem.build({ extension: 'e1000', mode: 'native', faults: { seed: 42, count: 5 } });
+    expect(c.injected[0]!.faults.map((f) => [f.type, f.offset])).toEqual(pa.faults.map((f) => [f.type, f.offset]));
     expect(pa.faults.map((f) => [f.type, f.offset, f.after.text])).toEqual(pb.faults.map((f) => [f.type, f.offset, f.after.text]));
   });
 
@@ -30,6 +32,7 @@ describe('NooksSystem', () => {
     expect(() => validateConfig({ extension: 'e1000', mode: 'isolated' })).toThrow(ConfigError);
     expect(() => validateConfig({ extension: 'e1000', mode: 'native', memoryBytes: 1000 })).toThrow(/memoryBytes/);
     expect(() => validateConfig({ extension: 'e1000', mode: 'native', colour: 'red' })).toThrow(/colour: unknown field/);
+    expect(() => validateConfig({ extension: 'e1000', mode: 'native', faults: { seed: -1, count: 5 } })).toThrow(/faults: must be/);
     expect(() => NooksSystem.build({ extension: 'e1000', object: 'e1000-nonexistent', mode: 'native' })).toThrow(/no built object named e1000-nonexistent/);
   });
 });

@@ -85,6 +85,7 @@ export class NooksSystem {
     } catch (e) {
       this.bootError = e instanceof Error ? e : new Error(String(e));
     }
+    if (c.faults && this.module && !this.bootError) this.injectFaults(c.faults.seed, c.faults.count);
   }
 
   /** Builds the computer a configuration describes (validated: ConfigError on bad input). */
