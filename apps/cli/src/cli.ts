@@ -7,13 +7,14 @@ import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { bugsCommand } from './commands/bugs.js';
 import { campaignCommand } from './commands/campaign.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { faultsCommand } from './commands/faults.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
 import { trialCommand } from './commands/trial.js';
 import type { Io } from './io.js';
 
-export const COMMANDS: readonly Command[] = [benchCommand, trialCommand, campaignCommand, reportCommand, inspectCommand, faultsCommand, bugsCommand];
+export const COMMANDS: readonly Command[] = [benchCommand, trialCommand, campaignCommand, reportCommand, inspectCommand, faultsCommand, bugsCommand, dashboardCommand];
 
 export const VERSION = '0.1.0';
 

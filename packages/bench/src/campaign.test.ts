@@ -123,7 +123,7 @@ describe('campaigns', () => {
 
   it('records a runaway trial as such and goes on', async () => {
     const path = fresh();
-    const runaway = 'e1000/nooks/receive-stream/seed=1/faults=5';
+    const runaway = `e1000/nooks/receive-stream/seed=1/faults=5/size=${SIZE}`;
     const s = await runCampaign({
       store: path,
       spec: { extension: 'e1000', trials: 3, size: SIZE },

@@ -114,7 +114,7 @@ export function resolveCampaignSpec(input: CampaignInput): CampaignSpec {
 }
 
 function trialSpecOf(spec: CampaignSpec, mode: Mode, seed: number): TrialSpec {
-  return { extension: spec.extension, mode, workload: spec.workload, seed, faults: spec.faults, ...(spec.types ? { types: spec.types } : {}) };
+  return { extension: spec.extension, mode, workload: spec.workload, seed, faults: spec.faults, ...(spec.types ? { types: spec.types } : {}), ...(spec.size !== undefined ? { size: spec.size } : {}) };
 }
 
 /**

@@ -15,6 +15,10 @@ describe('trials', () => {
     expect(parseTrialId(trialId(spec))).toEqual(spec);
     const bug: TrialSpec = { extension: 'e1000', mode: 'native', workload: 'send-stream', seed: 0, faults: 0, bug: 'e1000-double-free' };
     expect(parseTrialId(trialId(bug))).toEqual(bug);
+    const sized: TrialSpec = { ...spec, size: 65536 };
+    expect(trialId(sized)).toBe('e1000/nooks/receive-stream/seed=12/faults=5/size=65536');
+    expect(parseTrialId(trialId(sized))).toEqual(sized);
+    expect(() => parseTrialId('e1000/nooks/receive-stream/seed=1/faults=5/colour=red')).toThrow(/unknown part "colour"/);
     expect(() => parseTrialId('e1000/isolated/receive-stream/seed=1/faults=5')).toThrow(/mode/);
     expect(() => parseTrialId('e1000/nooks/receive-stream/seed=-1/faults=5')).toThrow(/seed/);
     expect(() => parseTrialId('nonsense')).toThrow(/trial id/);

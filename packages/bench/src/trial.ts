@@ -35,6 +35,8 @@ export interface TrialSpec {
   readonly bug?: string;
   /** Fault types to draw from (default: all). */
   readonly types?: readonly FaultType[];
+  /** Stream size in bytes, when not the default (part of the id, so a replay is exact). */
+  readonly size?: number;
 }
 
 export interface TrialFault {
@@ -110,18 +112,19 @@ export class TrialSpecError extends ConfigError {}
 /** The id of a trial: every field of its spec, so that the id alone replays it. */
 export function trialId(spec: TrialSpec): string {
   const base = `${spec.extension}/${spec.mode}/${spec.workload}`;
-  if (spec.bug) return `${base}/bug=${spec.bug}`;
+  const size = spec.size !== undefined ? `/size=${spec.size}` : '';
+  if (spec.bug) return `${base}/bug=${spec.bug}${size}`;
   const types = spec.types && spec.types.length > 0 ? `/types=${[...spec.types].join(',')}` : '';
-  return `${base}/seed=${spec.seed}/faults=${spec.faults}${types}`;
+  return `${base}/seed=${spec.seed}/faults=${spec.faults}${types}${size}`;
 }
 
 /** Parses a trial id back into its spec (TrialSpecError naming what is wrong). */
 export function parseTrialId(id: string): TrialSpec {
   const parts = id.split('/');
   const fail = (msg: string): never => {
-    throw new TrialSpecError('trial id', `${JSON.stringify(id)}: ${msg} (form: EXT/MODE/WORKLOAD/seed=S/faults=K[/types=a,b] or EXT/MODE/WORKLOAD/bug=NAME)`);
+    throw new TrialSpecError('trial id', `${JSON.stringify(id)}: ${msg} (form: EXT/MODE/WORKLOAD/seed=S/faults=K[/types=a,b][/size=N] or EXT/MODE/WORKLOAD/bug=NAME[/size=N])`);
   };
-  if (parts.length < 4 || parts.length > 6) fail('wrong number of parts');
+  if (parts.length < 4 || parts.length > 7) fail('wrong number of parts');
   const [extension, mode, workload, ...rest] = parts as [string, string, string, ...string[]];
   const kv = new Map<string, string>();
   for (const p of rest) {
@@ -129,8 +132,10 @@ export function parseTrialId(id: string): TrialSpec {
     if (i <= 0) fail(`bad part ${JSON.stringify(p)}`);
     kv.set(p.slice(0, i), p.slice(i + 1));
   }
+  for (const key of kv.keys()) if (!['bug', 'seed', 'faults', 'types', 'size'].includes(key)) fail(`unknown part ${JSON.stringify(key)}`);
+  const size = kv.has('size') ? { size: Number(kv.get('size')) } : {};
   const spec: TrialSpec = kv.has('bug')
-    ? { extension, mode: mode as Mode, workload: workload as WorkloadName, seed: 0, faults: 0, bug: kv.get('bug')! }
+    ? { extension, mode: mode as Mode, workload: workload as WorkloadName, seed: 0, faults: 0, bug: kv.get('bug')!, ...size }
     : {
         extension,
         mode: mode as Mode,
@@ -138,6 +143,7 @@ export function parseTrialId(id: string): TrialSpec {
         seed: Number(kv.get('seed')),
         faults: Number(kv.get('faults')),
         ...(kv.has('types') ? { types: kv.get('types')!.split(',') as FaultType[] } : {}),
+        ...size,
       };
   return validateTrialSpec(spec);
 }
@@ -147,6 +153,7 @@ export function validateTrialSpec(spec: TrialSpec): TrialSpec {
   if (!SUPPORTED_EXTENSIONS.includes(spec.extension)) throw new TrialSpecError('extension', `unknown extension ${JSON.stringify(spec.extension)} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);
   if (!MODES.includes(spec.mode)) throw new TrialSpecError('mode', `must be native or nooks, not ${JSON.stringify(spec.mode)}`);
   if (!WORKLOADS.includes(spec.workload)) throw new TrialSpecError('workload', `unknown workload ${JSON.stringify(spec.workload)} (workloads: ${WORKLOADS.join(', ')})`);
+  if (spec.size !== undefined && (!Number.isSafeInteger(spec.size) || spec.size < 1 || spec.size > 1 << 30)) throw new TrialSpecError('size', `must be a number of bytes in 1..2^30, not ${JSON.stringify(spec.size)}`);
   if (spec.bug !== undefined) {
     if (!spec.bug.startsWith(`${spec.extension}-`)) throw new TrialSpecError('bug', `${JSON.stringify(spec.bug)} is not a bug variant of ${spec.extension}`);
     return spec;
@@ -177,7 +184,7 @@ export async function runTrial(spec: TrialSpec, options: { trace?: boolean; size
   }
   const workload = await runWorkload(sys, {
     workload: spec.workload,
-    ...(spec.workload === 'ping' ? {} : { size: options.size ?? (spec.bug ? TRIAL_DEFAULTS.bugSize : TRIAL_DEFAULTS.size) }),
+    ...(spec.workload === 'ping' ? {} : { size: spec.size ?? options.size ?? (spec.bug ? TRIAL_DEFAULTS.bugSize : TRIAL_DEFAULTS.size) }),
     timeLimitSeconds: TRIAL_DEFAULTS.timeLimitSeconds,
   });
   const k = sys.k;

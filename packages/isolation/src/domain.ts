@@ -130,6 +130,11 @@ export class ProtectionDomain {
     return this.writable.size;
   }
 
+  /** Base virtual addresses of the pool's stacks, each DOMAIN_STACK_BYTES long (for the dashboard). */
+  get stackBases(): readonly number[] {
+    return [...this.allStacks];
+  }
+
   /** Takes a stack from the pool (growing it when empty); returns its top. */
   takeStack(): number {
     let top = this.freeStacks.pop();

@@ -10,8 +10,6 @@ import type { KernelSocket } from './net-stack.js';
 import { WaitQueue } from './sched.js';
 import type { Task, TaskProgram } from './sched.js';
 
-const sockets = new WaitQueue('stream-socket');
-
 export interface StreamReader {
   readonly task: Task;
   /** Bytes read so far. */
@@ -30,6 +28,8 @@ export interface StreamReader {
 export function spawnStreamReader(k: Kernel, opts: { port: number; seed: number; chunk?: number; name?: string; onDone?: () => void }): StreamReader {
   const stack = k.netStack;
   if (!stack) throw new Error('spawnStreamReader: networking is not started (Kernel.startNetworking)');
+  // A queue of this kernel's own: a module-level one would keep every kernel alive.
+  const sockets = new WaitQueue('stream-socket');
   let sock: KernelSocket | undefined;
   stack.listen(opts.port, (s) => (sock = s));
   const state = { received: 0, mismatch: -1, doneAt: 0 };
@@ -77,6 +77,7 @@ export function spawnStreamWriter(k: Kernel, opts: { ip: string; port: number; t
   if (!stack) throw new Error('spawnStreamWriter: networking is not started (Kernel.startNetworking)');
   const chunk = opts.chunk ?? 65536;
   const window = opts.window ?? 256 * 1024;
+  const sockets = new WaitQueue('stream-socket');
   return k.spawn(opts.name ?? 'sender', (function* (): TaskProgram {
     const s = stack.connect(opts.ip, opts.port);
     yield { type: 'wait', queue: sockets, condition: () => s.connected };

@@ -1,0 +1,14 @@
+export { DEFAULT_UI_DIR, REPLAY_TRACE_SITES, VERSION, createApp } from './app.js';
+export type { AppOptions, DashboardApp } from './app.js';
+export { DEFAULT_HOST, DEFAULT_PORT, startServer } from './server.js';
+export type { DashboardServer, ServerOptions } from './server.js';
+export { ApiError } from './errors.js';
+export type { ApiErrorCode, ErrorBody } from './errors.js';
+export { LIVE_DEFAULTS, LIVE_STREAM_BYTES, LiveRegistry, LiveSystem } from './live.js';
+export type { InjectedItem, LiveFailure, LiveInfo, LiveSample } from './live.js';
+export { MAX_RANGES, describeDomains } from './domains.js';
+export type { DomainRange, DomainView } from './domains.js';
+export { PAPER_PERFORMANCE, PerformanceCache, computePerformance } from './performance.js';
+export type { PaperFigures, PerformanceFigures, PerformanceRow } from './performance.js';
+export type { CampaignDetail, CampaignSummary, OutcomeCounts, TrialDetail, TrialRow } from './campaigns.js';
+export type { InjectRequest, LiveConfig, StreamWorkload } from './schemas.js';
