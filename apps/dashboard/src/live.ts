@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { streamSink, streamSource } from '@nooks/devices';
 import { applyFaults, machineMemory, planFaults } from '@nooks/faults';
 import { CYCLES_PER_TICK, spawnStreamReader, spawnStreamWriter } from '@nooks/kernel';
-import { MACHINE_IP, NooksSystem, PEER_IP } from '@nooks/system';
+import { ConfigError, MACHINE_IP, NooksSystem, PEER_IP } from '@nooks/system';
+import { defaultPolicy } from '@nooks/isolation';
 import { ApiError } from './errors.js';
 import type { InjectRequest, LiveConfig } from './schemas.js';
 
@@ -109,7 +110,15 @@ export class LiveSystem {
     readonly config: LiveConfig,
     private readonly options: { sampleMs: number; sliceHostMs: number; samplesKept: number },
   ) {
-    this.sys = NooksSystem.build({ extension: config.extension, mode: config.mode });
+    // A hand-made bug variant is loaded in place of the driver; under Nooks the agent replaces
+    // it with the correct one when it fails (so the recovery brings the interface back).
+    const bug = config.bug ? { object: config.bug, policy: { ...defaultPolicy(config.extension), action: 'replace' as const, replaceWith: config.extension } } : {};
+    try {
+      this.sys = NooksSystem.build({ extension: config.extension, mode: config.mode, ...bug });
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ApiError(400, 'BAD_CONFIG', e.message);
+      throw e;
+    }
     if (this.sys.bootError) throw new ApiError(500, 'INTERNAL', `the machine did not come up: ${this.sys.bootError.message}`);
     this.startStream();
     this.prev = this.counters();

@@ -59,8 +59,9 @@ export const liveBodySchema = z.strictObject(
     extension: z.literal('e1000', { message: 'extension must be "e1000" (the one extension with a device and workloads)' }),
     mode: modeSchema,
     workload: z.enum(STREAM_WORKLOADS, { message: `workload must be one of ${STREAM_WORKLOADS.join(', ')}` }).default('receive-stream'),
+    bug: z.string().regex(/^e1000-[a-z0-9-]{1,40}$/, { message: 'bug must name a hand-made e1000 bug variant, e.g. "e1000-double-free"' }).optional(),
   },
-  { message: 'unknown field (fields: extension, mode, workload)' },
+  { message: 'unknown field (fields: extension, mode, workload, bug)' },
 );
 export type LiveConfig = z.infer<typeof liveBodySchema>;
 

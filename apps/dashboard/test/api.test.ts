@@ -181,7 +181,9 @@ describe('bad input', () => {
     await expectError(sendJson(app, 'POST', '/api/live', { extension: 'pcnet32', mode: 'nooks' }), 400, 'BAD_REQUEST', /extension must be "e1000"/);
     await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'isolated' }), 400, 'BAD_REQUEST', /mode must be one of native, nooks/);
     await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', workload: 'ping' }), 400, 'BAD_REQUEST', /workload must be one of receive-stream, send-stream/);
-    await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', speed: 2 }), 400, 'BAD_REQUEST', /unknown field \(fields: extension, mode, workload\) \(got "speed"\)/);
+    await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', bug: 'DROP TABLE' }), 400, 'BAD_REQUEST', /bug must name a hand-made e1000 bug variant/);
+    await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', bug: 'e1000-no-such-bug' }), 400, 'BAD_CONFIG', /no built object named e1000-no-such-bug/);
+    await expectError(sendJson(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', speed: 2 }), 400, 'BAD_REQUEST', /unknown field \(fields: extension, mode, workload, bug\) \(got "speed"\)/);
     await expectError(sendJson(app, 'POST', '/api/live', '[1,', true), 400, 'BAD_JSON', /not valid JSON/);
     await expectError(getJson(app, '/api/live/0000-none/events'), 404, 'UNKNOWN_LIVE_SYSTEM', /no live system "0000-none"/);
     await expectError(getJson(app, '/api/live/0000-none/domains'), 404, 'UNKNOWN_LIVE_SYSTEM', /start one with POST \/api\/live/);

@@ -99,6 +99,25 @@ describe('live systems', () => {
     expect((await getJson(app, `/api/live/${id}`)).status).toBe(404);
   });
 
+  it('runs a hand-made bug variant under Nooks: its failure is caught and the correct driver replaces it', async () => {
+    const created = await sendJson<{ id: string }>(app, 'POST', '/api/live', { extension: 'e1000', mode: 'nooks', workload: 'receive-stream', bug: 'e1000-double-free' });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const sse = new SseReader((await app.request(`/api/live/${id}/events`)).body!);
+    const deadline = Date.now() + 40_000;
+    let recovered: LiveSample | undefined;
+    while (!recovered && Date.now() < deadline) {
+      const x = await nextSample(sse);
+      if (x.failures.some((f) => f.recoveredAt !== undefined)) recovered = x;
+    }
+    expect(recovered).toBeDefined();
+    const f = recovered!.failures[0]!;
+    expect(f.trigger).toBe('wrapper-check');
+    expect(f.reason).toMatch(/sk_buff/);
+    expect(recovered!.alive).toBe(true);
+    expect((await sendJson(app, 'DELETE', `/api/live/${id}`, undefined)).status).toBe(200);
+  });
+
   it('injects faults natively, refuses a bug signal there, and limits live systems', async () => {
     const a = await sendJson<{ id: string }>(app, 'POST', '/api/live', { extension: 'e1000', mode: 'native', workload: 'send-stream' });
     const b = await sendJson<{ id: string }>(app, 'POST', '/api/live', { extension: 'e1000', mode: 'native' });

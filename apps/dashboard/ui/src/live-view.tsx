@@ -11,6 +11,8 @@ import { ErrorBox } from './widgets.tsx';
 
 const EXTENSIONS = ['e1000'] as const;
 const WORKLOADS = ['receive-stream', 'send-stream'] as const;
+/** The hand-made bug variants that fail on their own once traffic flows (packages/extensions/c/e1000/variants.json). */
+const BUGS = ['e1000-double-free', 'e1000-uninit-stack', 'e1000-uninit-heap', 'e1000-wild-write', 'e1000-irq-loop'];
 /** Samples kept for the charts (~60 s at one every 250 ms). */
 const KEEP = 240;
 
@@ -39,6 +41,7 @@ export function LiveView() {
   const [extension, setExtension] = useState<string>('e1000');
   const [mode, setMode] = useState<string>('nooks');
   const [workload, setWorkload] = useState<string>('receive-stream');
+  const [bug, setBug] = useState<string>('');
   const [session, setSession] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [streamState, setStreamState] = useState<'idle' | 'connecting' | 'open' | 'closed'>('idle');
@@ -91,7 +94,7 @@ export function LiveView() {
     setDomains(undefined);
     setActionNote('');
     setEndReason('');
-    api.post<{ id: string }>('/api/live', { extension, mode, workload }).then(
+    api.post<{ id: string }>('/api/live', { extension, mode, workload, ...(bug ? { bug } : {}) }).then(
       ({ id }) => {
         setStarting(false);
         sessionRef.current = id;
@@ -187,6 +190,17 @@ export function LiveView() {
           <select value={workload} onChange={(e) => setWorkload(e.target.value)} data-testid="live-workload">
             {WORKLOADS.map((x) => (
               <option key={x}>{x}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          driver{' '}
+          <select value={bug} onChange={(e) => setBug(e.target.value)} data-testid="live-bug">
+            <option value="">e1000 (correct)</option>
+            {BUGS.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
             ))}
           </select>
         </label>
