@@ -16,3 +16,5 @@ export {
 export type { CampaignErrorCode, CampaignInput, CampaignOptions, CampaignProgress, CampaignSummary } from './campaign.js';
 export { PAPER_CAMPAIGN, REPORT_FORMATS, buildReport, formatReport } from './report.js';
 export type { ComparisonRow, ModeCounts, Report, ReportFormat, ReportOptions } from './report.js';
+export { BenchRunError, PAPER_PERFORMANCE, STREAM_WORKLOADS, measureStream, runPerformance } from './performance.js';
+export type { BenchFigures, BenchPaper, BenchReport, BenchRow, StreamWorkload } from './performance.js';
