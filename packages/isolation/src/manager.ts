@@ -148,6 +148,8 @@ export class IsolationManager implements IsolationHooks {
   private localDepth = 0;
   private readonly livelockCycles: number;
   private readonly heapLimit: number;
+  /** The kernel's view of emulated memory, for the layout accessors. */
+  readonly mem: ReturnType<typeof kernelMemory>;
 
   /** What the generated wrappers call (src/generated/wrappers.ts). */
   readonly runtime: WrapperRuntime = {
@@ -172,6 +174,7 @@ export class IsolationManager implements IsolationHooks {
     if (k.isolation) throw new IsolationUsageError('an isolation manager is already installed on this kernel');
     this.livelockCycles = Math.round((options.livelockSeconds ?? 0.5) * 1.7e9);
     this.heapLimit = options.heapLimitBytes ?? 16 << 20;
+    this.mem = kernelMemory(k.machine);
     // Kernel translations must not survive a switch into a domain: no global pages (x86 then
     // flushes the whole TLB on every page-table switch, as Nooks paid for).
     const cpu = k.machine.cpu;
@@ -645,7 +648,7 @@ export class IsolationManager implements IsolationHooks {
     switch (name) {
       case 'kmalloc':
         ext.tracker.track('kmalloc', r);
-        if (d.heap.slabList.reduce((n, [, p]) => n + p * 4096, 0) > this.heapLimit) throw this.failure(ext, 'resource-limit', `heap over its limit of ${this.heapLimit} bytes`);
+        if (d.heap.pageCount * 4096 > this.heapLimit) throw this.failure(ext, 'resource-limit', `heap over its limit of ${this.heapLimit} bytes`);
         return;
       case 'vmalloc': {
         const area = this.k.mm.areaAt(r);
@@ -740,7 +743,7 @@ export class IsolationManager implements IsolationHooks {
     for (const o of ext.tracker.ofType('net_device')) {
       const info = k.net.devices.find((x) => x.dev === o.kernel);
       if (info?.registered) {
-        if (net_device.get_flags(kernelMemory(k.machine), o.kernel) & IFF_UP) ext.interfaces.push(info.name);
+        if (net_device.get_flags(this.mem, o.kernel) & IFF_UP) ext.interfaces.push(info.name);
         k.net.stopQueue(o.kernel);
         if (k.netStack?.dev === o.kernel) k.netStack.attachDevice(0);
       }
@@ -893,7 +896,7 @@ export const BODIES: Readonly<Record<string, Body>> = {
     // The kernel will trust what the packet says: it must be a received frame of this
     // extension's device (eth_type_trans ran: dev and the MAC header set, data inside the buffer).
     const skb = call.arg(0) >>> 0;
-    const mem = kernelMemory(n.k.machine);
+    const mem = n.mem;
     const dev = sk_buff.get_dev(mem, skb) >>> 0, head = sk_buff.get_head(mem, skb) >>> 0, end = sk_buff.get_end(mem, skb) >>> 0;
     const mac = sk_buff.get_mac_raw(mem, skb) >>> 0, data = sk_buff.get_data(mem, skb) >>> 0, len = sk_buff.get_len(mem, skb) >>> 0;
     let bad: string | undefined;

@@ -21,47 +21,57 @@ export interface TrackedObject {
 
 export type ReleaseFunction = (obj: TrackedObject) => void;
 
+/** The objects of one type, indexed by their kernel and by their extension version. */
+interface TypeTable {
+  readonly byKernel: Map<number, TrackedObject>;
+  readonly byExtension: Map<number, TrackedObject>;
+}
+
 export class ObjectTracker {
-  private readonly byKey = new Map<string, TrackedObject>();
-  private readonly byExtension = new Map<string, TrackedObject>();
+  /** Long-lived objects by type. */
+  private readonly types = new Map<string, TypeTable>();
   private seq = 0;
   /** Per-call tables: objects lent for the duration of one call, innermost last. */
   private readonly perCall: TrackedObject[][] = [];
   /** Objects ever tracked, by type (figures). */
   readonly counts = new Map<string, number>();
 
-  private static key(type: string, addr: number): string {
-    return `${type}:${addr >>> 0}`;
+  private table(type: string): TypeTable {
+    let t = this.types.get(type);
+    if (!t) this.types.set(type, (t = { byKernel: new Map(), byExtension: new Map() }));
+    return t;
   }
 
   /** Records a long-lived object. Re-tracking the same object replaces the entry. */
   track(type: string, kernel: number, extension: number = kernel, extra?: Record<string, number>): TrackedObject {
-    const old = this.byKey.get(ObjectTracker.key(type, kernel));
-    if (old) this.byExtension.delete(ObjectTracker.key(type, old.extension));
+    const t = this.table(type);
+    const old = t.byKernel.get(kernel >>> 0);
+    if (old) t.byExtension.delete(old.extension);
     const obj: TrackedObject = { type, kernel: kernel >>> 0, extension: extension >>> 0, seq: ++this.seq, ...(extra ? { extra } : {}) };
-    this.byKey.set(ObjectTracker.key(type, kernel), obj);
-    this.byExtension.set(ObjectTracker.key(type, extension), obj);
+    t.byKernel.set(obj.kernel, obj);
+    t.byExtension.set(obj.extension, obj);
     this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
     return obj;
   }
 
   /** Drops an object (the extension released it). Returns it, or undefined if it was not tracked. */
   untrack(type: string, kernel: number): TrackedObject | undefined {
-    const obj = this.byKey.get(ObjectTracker.key(type, kernel));
-    if (!obj) return undefined;
-    this.byKey.delete(ObjectTracker.key(type, kernel));
-    this.byExtension.delete(ObjectTracker.key(type, obj.extension));
+    const t = this.types.get(type);
+    const obj = t?.byKernel.get(kernel >>> 0);
+    if (!t || !obj) return undefined;
+    t.byKernel.delete(obj.kernel);
+    t.byExtension.delete(obj.extension);
     return obj;
   }
 
   /** The object of a type by its kernel version. */
   byKernel(type: string, kernel: number): TrackedObject | undefined {
-    return this.byKey.get(ObjectTracker.key(type, kernel));
+    return this.types.get(type)?.byKernel.get(kernel >>> 0);
   }
 
   /** The object of a type by its extension version. */
   fromExtension(type: string, extension: number): TrackedObject | undefined {
-    return this.byExtension.get(ObjectTracker.key(type, extension));
+    return this.types.get(type)?.byExtension.get(extension >>> 0);
   }
 
   /** Opens a per-call table (an XPC into the extension begins). */
@@ -82,16 +92,19 @@ export class ObjectTracker {
 
   /** Every long-lived object, newest first. */
   all(): TrackedObject[] {
-    return [...this.byKey.values()].sort((a, b) => b.seq - a.seq);
+    return [...this.types.values()].flatMap((t) => [...t.byKernel.values()]).sort((a, b) => b.seq - a.seq);
   }
 
-  /** Objects of one type. */
+  /** Objects of one type (without looking at the others: this runs after every XPC). */
   ofType(type: string): TrackedObject[] {
-    return [...this.byKey.values()].filter((o) => o.type === type);
+    const t = this.types.get(type);
+    return t ? [...t.byKernel.values()] : [];
   }
 
   get size(): number {
-    return this.byKey.size;
+    let n = 0;
+    for (const t of this.types.values()) n += t.byKernel.size;
+    return n;
   }
 
   /**

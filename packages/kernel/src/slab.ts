@@ -76,6 +76,13 @@ export class SlabAllocator {
     return false;
   }
 
+  /** Pages the allocator's slabs hold. */
+  get pageCount(): number {
+    let n = 0;
+    for (const pages of this.slabs.values()) n += pages;
+    return n;
+  }
+
   /** The allocator's slabs: [virtual address, pages]. */
   get slabList(): Array<[number, number]> {
     return [...this.slabs];
