@@ -10,7 +10,6 @@ import { streamSink, streamSource } from '@nooks/devices';
 import { applyFaults, machineMemory, planFaults } from '@nooks/faults';
 import { CYCLES_PER_TICK, spawnStreamReader, spawnStreamWriter } from '@nooks/kernel';
 import { ConfigError, MACHINE_IP, NooksSystem, PEER_IP } from '@nooks/system';
-import { defaultPolicy } from '@nooks/isolation';
 import { ApiError } from './errors.js';
 import type { InjectRequest, LiveConfig } from './schemas.js';
 
@@ -110,11 +109,10 @@ export class LiveSystem {
     readonly config: LiveConfig,
     private readonly options: { sampleMs: number; sliceHostMs: number; samplesKept: number },
   ) {
-    // A hand-made bug variant is loaded in place of the driver; under Nooks the agent replaces
-    // it with the correct one when it fails (so the recovery brings the interface back).
-    const bug = config.bug ? { object: config.bug, policy: { ...defaultPolicy(config.extension), action: 'replace' as const, replaceWith: config.extension } } : {};
+    // A hand-made bug variant is loaded in place of the driver; under Nooks the system's policy
+    // replaces it with the correct one when it fails (so the recovery brings the interface back).
     try {
-      this.sys = NooksSystem.build({ extension: config.extension, mode: config.mode, ...bug });
+      this.sys = NooksSystem.build({ extension: config.extension, mode: config.mode, ...(config.bug ? { object: config.bug } : {}) });
     } catch (e) {
       if (e instanceof ConfigError) throw new ApiError(400, 'BAD_CONFIG', e.message);
       throw e;

@@ -18,7 +18,6 @@ import type { FaultType } from '@nooks/faults';
 import type { CrashReport } from '@nooks/kernel';
 import { ConfigError, MODES, NooksSystem, SUPPORTED_EXTENSIONS, WORKLOADS, runWorkload } from '@nooks/system';
 import type { Mode, WorkloadName, WorkloadResult } from '@nooks/system';
-import { defaultPolicy } from '@nooks/isolation';
 
 export type Outcome = 'no-effect' | 'recovered' | 'non-fatal' | 'system-crash' | 'hang';
 export const OUTCOMES: readonly Outcome[] = ['no-effect', 'recovered', 'non-fatal', 'system-crash', 'hang'];
@@ -172,7 +171,7 @@ export async function runTrial(spec: TrialSpec, options: { trace?: boolean; size
   const sys = NooksSystem.build({
     extension: spec.extension,
     mode: spec.mode,
-    ...(spec.bug ? { object: spec.bug, policy: { ...defaultPolicy(spec.extension), action: 'replace' as const, replaceWith: spec.extension } } : {}),
+    ...(spec.bug ? { object: spec.bug } : {}),
     watchdogSeconds: TRIAL_DEFAULTS.watchdogSeconds,
     livelockSeconds: TRIAL_DEFAULTS.livelockSeconds,
     ...(trace ? { onXpc: (direction: XpcTraceEvent['direction'], site: string, cycles: number) => void (trace.length < TRACE_LIMIT && trace.push({ cycles, direction, site })) } : {}),

@@ -75,7 +75,11 @@ export class NooksSystem {
     const bytes = objectBytes(c.object);
     if (c.mode === 'nooks') {
       this.nooks = new IsolationManager(this.k, { objects: objectBytes, livelockSeconds: c.livelockSeconds, ...(c.onXpc ? { onXpc: c.onXpc } : {}) });
-      const policy: RecoveryPolicy = c.policy ?? policyFor(c.extension, BUILTIN_POLICY_DIR);
+      // A variant loaded as the extension (a hand-made bug) is replaced by the extension's own,
+      // correct object when it fails, unless the config says otherwise: reloading the bug
+      // would only fail again.
+      const shipped = policyFor(c.extension, BUILTIN_POLICY_DIR);
+      const policy: RecoveryPolicy = c.policy ?? (c.object === c.extension ? shipped : { ...shipped, action: 'replace', replaceWith: c.extension });
       this.nooks.isolate(c.extension, bytes, policy);
     }
     try {
